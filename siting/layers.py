@@ -1,0 +1,136 @@
+"""Input layers of a scenario on its analysis grid.
+
+:func:`load_layers` gives every raster layer aligned onto the grid as one lazy, dask-backed
+``xarray.Dataset``; :func:`load_vectors` gives the vector layers as GeoDataFrames in the grid
+CRS, including features up to ``layers.vector_margin_m`` outside the AOI.
+"""
+
+from __future__ import annotations
+
+import shapely
+import xarray as xr
+
+from siting import io
+from siting.config import Scenario
+from siting.errors import ParameterError, describe
+from siting.grid import Grid, grid_for_aoi
+
+
+def scenario_grid(scenario: Scenario) -> Grid:
+    """The analysis grid of a scenario (its AOI, CRS and cell size)."""
+    if scenario.aoi.bbox_lonlat is not None:
+        aoi = shapely.box(*scenario.aoi.bbox_lonlat)
+    else:
+        aoi = io.read_aoi_polygon(scenario.resolve(scenario.aoi.polygon))
+    return grid_for_aoi(
+        aoi,
+        scenario.grid.cell_size_m,
+        crs=scenario.grid.crs,
+        chunk_cells=scenario.grid.chunk_cells,
+    )
+
+
+def load_layers(scenario: Scenario, grid: Grid | None = None) -> xr.Dataset:
+    """Every raster layer of the scenario, aligned onto its grid.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (see :func:`siting.load_scenario`).
+    grid : Grid, optional
+        Grid to align onto; by default the scenario's own.
+
+    Returns
+    -------
+    xarray.Dataset
+        One dask-backed variable per raster layer, dims ``("y", "x")``, with the grid CRS.
+        Continuous layers are float32 with NaN for nodata; categorical ones keep their classes.
+
+    Examples
+    --------
+    >>> import siting
+    >>> layers = siting.load_layers(siting.load_scenario())
+    >>> layers.rio.crs.to_epsg()
+    32647
+    """
+    grid = grid or scenario_grid(scenario)
+    arrays = {
+        name: io.open_raster_on_grid(
+            scenario.resolve(spec.path),
+            grid,
+            kind=spec.kind,
+            band=spec.band,
+            name=name,
+            units=spec.units,
+        )
+        for name, spec in scenario.layers.rasters.items()
+    }
+    for name, spec in scenario.layers.rasters.items():
+        if spec.classes:
+            arrays[name].attrs["classes"] = {int(k): v for k, v in spec.classes.items()}
+        arrays[name].attrs["source"] = spec.source
+    dataset = xr.Dataset(arrays)
+    dataset.attrs["scenario"] = scenario.name
+    return dataset.rio.write_crs(grid.crs)
+
+
+def load_vectors(scenario: Scenario, grid: Grid | None = None) -> dict:
+    """Every vector layer of the scenario, in the grid CRS.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    grid : Grid, optional
+        Grid whose bounds (plus ``layers.vector_margin_m``) select the features read.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        Keyed by layer name.
+    """
+    grid = grid or scenario_grid(scenario)
+    frames = {}
+    for name, spec in scenario.layers.vectors.items():
+        if spec.points is not None:
+            points = [(p.name, p.lon, p.lat) for p in spec.points]
+            frames[name] = io.points_frame(points, grid)
+        else:
+            frames[name] = io.read_vector(
+                scenario.resolve(spec.path),
+                grid,
+                margin_m=scenario.layers.vector_margin_m,
+                where=spec.where,
+                name=name,
+            )
+    return frames
+
+
+def class_value(layer: xr.DataArray, cls: int | str) -> int:
+    """Value of a class of a categorical layer, given by value or by name.
+
+    Parameters
+    ----------
+    layer : xarray.DataArray
+        Categorical raster whose ``attrs["classes"]`` maps values to names.
+    cls : int or str
+        A class value, or a class name such as ``"grassland"``.
+
+    Raises
+    ------
+    ParameterError
+        When the name is not among the layer's classes.
+    """
+    if isinstance(cls, int):
+        return cls
+    classes = layer.attrs.get("classes", {})
+    for value, name in classes.items():
+        if name == cls:
+            return int(value)
+    raise ParameterError(
+        describe(
+            f"class {cls!r} of layer {layer.name!r}",
+            "unknown class name",
+            f"use one of {sorted(classes.values())} or a class value",
+        )
+    )

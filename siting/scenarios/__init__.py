@@ -1,0 +1,1 @@
+"""The scenarios that ship with siting (the Mörön default)."""
