@@ -314,7 +314,18 @@ class SiteRules(Model):
 
     threshold: float = Field(default=0.6, ge=0, le=1, description="minimum suitability")
     min_area_ha: float = Field(default=100.0, ge=0)
+    max_area_ha: float | None = Field(
+        default=None, gt=0, description="larger regions are cut into square parcels of this area"
+    )
     max_sites: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _areas(self) -> SiteRules:
+        if self.max_area_ha is not None and self.max_area_ha < self.min_area_ha:
+            raise ValueError(
+                f"max_area_ha ({self.max_area_ha}) is smaller than min_area_ha ({self.min_area_ha})"
+            )
+        return self
 
 
 class UseSpec(Model):

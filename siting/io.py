@@ -310,9 +310,11 @@ def write_cog(da: xr.DataArray, path: str | Path) -> Path:
         Destination ``.tif``.
     """
     path = Path(path)
-    data = da.astype("uint8") if da.dtype == bool else da
-    if data.dtype.kind == "f":
-        data = data.rio.write_nodata(np.nan, encoded=False)
+    data = da.astype("uint8") if da.dtype == bool else da.copy()
+    for key in ("nodata", "_FillValue"):
+        data.attrs.pop(key, None)
+    data.encoding = {}
+    data = data.rio.write_nodata(np.nan if data.dtype.kind == "f" else None, encoded=False)
     data.rio.to_raster(path, driver="COG", compress="DEFLATE", blocksize=512)
     return path
 

@@ -36,8 +36,15 @@ def write_yaml(path: Path, data: dict) -> Path:
 def write_geotiff(path: Path, data: np.ndarray, *, crs="EPSG:4326", transform=None, nodata=None):
     """A single-band GeoTIFF (crs=None writes one without a CRS)."""
     transform = transform or from_origin(98.5, 51.75, 1 / 12, 1 / 12)
-    profile = dict(driver="GTiff", width=data.shape[1], height=data.shape[0], count=1,
-                   dtype=data.dtype, transform=transform, nodata=nodata)
+    profile = dict(
+        driver="GTiff",
+        width=data.shape[1],
+        height=data.shape[0],
+        count=1,
+        dtype=data.dtype,
+        transform=transform,
+        nodata=nodata,
+    )
     if crs is not None:
         profile["crs"] = crs
     with rasterio.open(path, "w", **profile) as dst:

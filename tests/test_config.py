@@ -30,23 +30,39 @@ def test_relative_data_dir_is_taken_from_the_scenario_file(tmp_path, scenario_di
         (lambda d: d["grid"].update(cell_size_m=-5), "grid.cell_size_m"),
         (lambda d: d["grid"].update(cel_size_m=5), "grid.cel_size_m: unknown field"),
         (lambda d: d["aoi"].update(bbox_lonlat=[101, 49, 99, 50]), "west < east"),
-        (lambda d: d["layers"]["rasters"]["landcover"].update(kind="nominal"),
-         "layers.rasters.landcover.kind"),
+        (
+            lambda d: d["layers"]["rasters"]["landcover"].update(kind="nominal"),
+            "layers.rasters.landcover.kind",
+        ),
         (lambda d: d["wind"]["weights"].update(exposure=0.9), "weights sum to 1.55"),
         (lambda d: d["wind"]["weights"].pop("exposure"), "missing ['exposure']"),
         (lambda d: d["wind"]["exclusions"][0].update(kind="donut"), "wind.exclusions.0"),
-        (lambda d: d["wind"]["exclusions"][4].update(layer="roads"),
-         "wind.exclusions.4.layer: 'roads' is not a vector layer"),
-        (lambda d: d["wind"]["criteria"]["exposure"].update(layer="wind_speed"),
-         "wind.criteria.exposure.layer: 'wind_speed' is not a raster layer"),
-        (lambda d: d["reforestation"]["exclusions"][0].update(exclude=["lava"]),
-         "unknown class names ['lava']"),
-        (lambda d: d["reforestation"]["criteria"]["elevation_band"]["membership"].update(b=3000),
-         "need a <= b <= c <= d"),
-        (lambda d: d["wind"]["criteria"]["gentle_slope"]["membership"].update(high=15),
-         "low and high must differ"),
-        (lambda d: d["wind"]["criteria"]["land_cover"]["membership"]["scores"].update(grassland=2),
-         "less than or equal to 1"),
+        (
+            lambda d: d["wind"]["exclusions"][4].update(layer="roads"),
+            "wind.exclusions.4.layer: 'roads' is not a vector layer",
+        ),
+        (
+            lambda d: d["wind"]["criteria"]["exposure"].update(layer="wind_speed"),
+            "wind.criteria.exposure.layer: 'wind_speed' is not a raster layer",
+        ),
+        (
+            lambda d: d["reforestation"]["exclusions"][0].update(exclude=["lava"]),
+            "unknown class names ['lava']",
+        ),
+        (
+            lambda d: d["reforestation"]["criteria"]["elevation_band"]["membership"].update(b=3000),
+            "need a <= b <= c <= d",
+        ),
+        (
+            lambda d: d["wind"]["criteria"]["gentle_slope"]["membership"].update(high=15),
+            "low and high must differ",
+        ),
+        (
+            lambda d: d["wind"]["criteria"]["land_cover"]["membership"]["scores"].update(
+                grassland=2
+            ),
+            "less than or equal to 1",
+        ),
         (lambda d: d.pop("aoi"), "aoi: required field is missing"),
     ],
 )

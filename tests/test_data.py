@@ -18,7 +18,9 @@ def _sums(folder):
 @pytest.mark.parametrize("folder", DATA_DIRS, ids=lambda p: p.parent.name)
 def test_every_file_matches_its_sha256(folder):
     sums = _sums(folder)
-    data_files = {p.name for p in folder.iterdir() if p.is_file() and p.suffix in {".tif", ".nc", ".geojson"}}
+    data_files = {
+        p.name for p in folder.iterdir() if p.is_file() and p.suffix in {".tif", ".nc", ".geojson"}
+    }
     assert set(sums) == data_files
     for name, digest in sums.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name

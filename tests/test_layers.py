@@ -83,8 +83,13 @@ def test_finer_categorical_raster_is_coarsened_by_mode(tmp_path):
     block = np.full((5, 5), 3, dtype="uint8")
     block.flat[:13] = 7
     data = np.tile(block, (grid.height, grid.width))
-    path = write_geotiff(tmp_path / "classes.tif", data, crs=grid.crs,
-                         transform=from_origin(left, top, 50, 50), nodata=255)
+    path = write_geotiff(
+        tmp_path / "classes.tif",
+        data,
+        crs=grid.crs,
+        transform=from_origin(left, top, 50, 50),
+        nodata=255,
+    )
     da = io.open_raster_on_grid(path, grid, kind="categorical", name="classes")
     assert da.attrs["resampling"] == "mode"
     assert (da.values == 7).all()
@@ -95,8 +100,9 @@ def test_finer_continuous_raster_is_averaged(tmp_path):
     left, _, _, top = grid.bounds
     rows, cols = np.indices((grid.height * 5, grid.width * 5))
     data = (rows * 1000 + cols).astype("float32")
-    path = write_geotiff(tmp_path / "values.tif", data, crs=grid.crs,
-                         transform=from_origin(left, top, 50, 50))
+    path = write_geotiff(
+        tmp_path / "values.tif", data, crs=grid.crs, transform=from_origin(left, top, 50, 50)
+    )
     da = io.open_raster_on_grid(path, grid, name="values")
     assert da.attrs["resampling"] == "average"
     expected = data.reshape(grid.height, 5, grid.width, 5).mean(axis=(1, 3))
@@ -108,8 +114,9 @@ def test_nodata_becomes_nan_outside_the_source(tmp_path):
     data = np.full((4, 4), 1500, dtype="int16")
     data[0, 0] = -32768
     # covers only the western part of the AOI
-    path = write_geotiff(tmp_path / "part.tif", data, transform=from_origin(99.19, 49.26, 0.01, 0.02),
-                         nodata=-32768)
+    path = write_geotiff(
+        tmp_path / "part.tif", data, transform=from_origin(99.19, 49.26, 0.01, 0.02), nodata=-32768
+    )
     da = io.open_raster_on_grid(path, grid, name="dem").values
     assert np.isnan(da).any() and (da[np.isfinite(da)] == 1500).all()
 
@@ -126,8 +133,9 @@ def test_raster_without_crs_is_refused(tmp_path):
 
 
 def test_raster_outside_the_aoi_is_refused(tmp_path):
-    path = write_geotiff(tmp_path / "far.tif", np.ones((3, 3), "float32"),
-                         transform=from_origin(10, 50, 0.1, 0.1))
+    path = write_geotiff(
+        tmp_path / "far.tif", np.ones((3, 3), "float32"), transform=from_origin(10, 50, 0.1, 0.1)
+    )
     with pytest.raises(InputDataError, match="does not overlap the AOI"):
         io.open_raster_on_grid(path, _utm_grid(), name="dem")
 

@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _requirement_names(requirements):
-    return {re.split(r"[<>=!~ \[]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements}
+    return {
+        re.split(r"[<>=!~ \[]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements
+    }
 
 
 def test_environment_yml_lists_the_same_dependencies_as_pyproject():
@@ -27,7 +29,7 @@ def test_environment_yml_pins_match_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pip_reqs = set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
-    conda_reqs = {d for d in conda if isinstance(d, str)} - {"python>=3.10", "pip"}
+    conda_reqs = {d for d in conda if isinstance(d, str)} - {"python>=3.11", "pip"}
     assert conda_reqs == pip_reqs
 
 

@@ -1,0 +1,116 @@
+"""The ``siting`` command line: ``siting run`` and ``siting init-config``.
+
+Errors the user can fix (a :class:`~siting.errors.SitingError`) are printed as one message
+without a traceback, and the command exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from siting import __version__
+from siting.config import default_scenario_text, load_scenario
+from siting.errors import SitingError, describe
+
+console = Console(stderr=True, highlight=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser of the ``siting`` command."""
+    parser = argparse.ArgumentParser(
+        prog="siting",
+        description="Score land near Mörön for reforestation and wind farms.",
+    )
+    parser.add_argument("--version", action="version", version=f"siting {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a scenario and write its results folder")
+    run.add_argument(
+        "--config", type=Path, help="scenario YAML file (default: the embedded Mörön scenario)"
+    )
+    run.add_argument("--out", type=Path, help="results folder (default: the scenario's output.dir)")
+    run.add_argument("--quiet", action="store_true", help="print only the results folder")
+
+    init = commands.add_parser("init-config", help="write the default scenario to edit")
+    init.add_argument("path", type=Path, nargs="?", default=Path("scenario.yaml"))
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    return parser
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator:
+    """Context-manager factory showing each stage with a spinner and its duration."""
+
+    @contextmanager
+    def stage(title: str) -> Iterator[None]:
+        if quiet:
+            yield
+            return
+        import time
+
+        start = time.perf_counter()
+        with console.status(f"{title} …"):
+            yield
+        console.print(f"[green]✓[/] {title} [dim]({time.perf_counter() - start:.1f} s)[/]")
+
+    yield stage
+
+
+def command_run(args: argparse.Namespace) -> int:
+    """``siting run``: validate the scenario, run every stage, report where results are."""
+    from siting.pipeline import run
+
+    scenario = load_scenario(args.config)
+    with _progress(args.quiet) as stage:
+        result = run(scenario, args.out, stage=stage)
+    if not args.quiet:
+        for name, use in result.uses.items():
+            console.print(
+                f"{name}: {use.eligibility.eligible_ha:,.0f} ha eligible, "
+                f"{len(use.sites)} candidate sites"
+            )
+        console.print(
+            f"Results: [bold]{escape(str(result.out_dir))}[/] (open map.html in a browser)"
+        )
+    print(result.out_dir)
+    return 0
+
+
+def command_init_config(args: argparse.Namespace) -> int:
+    """``siting init-config``: write the embedded scenario to a file to edit."""
+    path: Path = args.path
+    if path.exists() and not args.force:
+        raise SitingError(
+            describe(str(path), "already exists", "choose another name or add --force")
+        )
+    path.write_text(default_scenario_text(), "utf-8")
+    console.print(
+        escape(f"Wrote {path}. Edit it, then: siting run --config {path}. ")
+        + "Relative layer paths are read from data_dir (default: the embedded Mörön data).",
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``siting`` console script."""
+    args = build_parser().parse_args(argv)
+    handlers = {"run": command_run, "init-config": command_init_config}
+    try:
+        return handlers[args.command](args)
+    except SitingError as err:
+        console.print("[bold red]error:[/]", escape(str(err)), soft_wrap=True)
+        return err.exit_code
+    except KeyboardInterrupt:
+        console.print("interrupted: no results were written")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

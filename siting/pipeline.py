@@ -1,0 +1,387 @@
+"""The run: every stage from scenario to results folder, each a plain function.
+
+``run()`` chains the stages and writes the results; notebooks can call the stages one by one
+(:func:`derive_terrain`, :func:`derive_distances`, :func:`score_use`) on their own data.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import xarray as xr
+
+from siting import distance, io, terrain
+from siting import sites as site_tools
+from siting.config import (
+    BufferRule,
+    Scenario,
+    UseSpec,
+    distance_layer_name,
+    load_scenario,
+)
+from siting.exclusions import Eligibility, eligibility
+from siting.grid import Grid
+from siting.layers import load_layers, load_vectors, scenario_grid
+from siting.scoring import Suitability, suitability
+
+USES = ("reforestation", "wind")
+
+#: Packages whose versions are recorded in run.json.
+RECORDED_PACKAGES = (
+    "siting", "numpy", "xarray", "dask", "rasterio", "rioxarray", "geopandas", "shapely",
+    "pyproj", "pyogrio", "exactextract", "scipy", "numba", "pydantic", "folium",
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Stages
+
+
+def derive_terrain(elevation: xr.DataArray, *, tpi_radius_m: float) -> xr.Dataset:
+    """Terrain derivatives of an elevation raster on the grid.
+
+    Parameters
+    ----------
+    elevation : xarray.DataArray
+        Elevation in metres on a projected grid.
+    tpi_radius_m : float
+        Radius of the topographic position index neighbourhood, metres.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``slope_deg``, ``aspect_deg``, ``northness``, ``tpi_m``, ``tri_m``.
+    """
+    cell_m = float(abs(elevation.x[1] - elevation.x[0]))
+    radius_cells = max(1, round(tpi_radius_m / cell_m))
+    aspect = terrain.aspect(elevation)
+    return xr.Dataset(
+        {
+            "slope_deg": terrain.slope(elevation),
+            "aspect_deg": aspect,
+            "northness": terrain.northness(aspect),
+            "tpi_m": terrain.tpi(elevation, radius_cells=radius_cells),
+            "tri_m": terrain.tri(elevation),
+        }
+    )
+
+
+def derive_distances(
+    vectors: Mapping[str, gpd.GeoDataFrame], template: xr.DataArray, names: Iterable[str]
+) -> xr.Dataset:
+    """Distance rasters (``dist_<layer>_m``, metres) to the named vector layers."""
+    return xr.Dataset(
+        {
+            distance_layer_name(name): distance_to_layer(vectors[name], template, name)
+            for name in sorted(set(names))
+        }
+    )
+
+
+def distance_to_layer(frame: gpd.GeoDataFrame, template: xr.DataArray, name: str):
+    """Exact distance raster to one vector layer, named ``dist_<name>_m``."""
+    return distance.distance_to(frame, template, name=name).rename(distance_layer_name(name))
+
+
+def vector_layers_used(scenario: Scenario) -> set[str]:
+    """Vector layers whose distance raster a rule or criterion needs."""
+    used = set()
+    for use_name in USES:
+        use: UseSpec = getattr(scenario, use_name)
+        used |= {rule.layer for rule in use.exclusions if isinstance(rule, BufferRule)}
+        used |= {
+            name
+            for name in scenario.layers.vectors
+            if any(c.layer == distance_layer_name(name) for c in use.criteria.values())
+        }
+    return used
+
+
+@dataclass
+class UseResult:
+    """Everything computed for one land use."""
+
+    name: str
+    eligibility: Eligibility
+    suitability: Suitability
+    sites: gpd.GeoDataFrame
+    labels: xr.DataArray
+
+
+def score_use(
+    name: str,
+    use: UseSpec,
+    rasters: xr.Dataset,
+    vectors: Mapping[str, gpd.GeoDataFrame],
+    grid: Grid,
+) -> UseResult:
+    """Exclusions, suitability and candidate sites of one land use.
+
+    Parameters
+    ----------
+    name : str
+        ``"reforestation"`` or ``"wind"`` (its section in the scenario).
+    use : UseSpec
+        That section.
+    rasters : xarray.Dataset
+        Input and derived rasters on the grid.
+    vectors : mapping of str to geopandas.GeoDataFrame
+        Vector layers in the grid CRS.
+    grid : Grid
+        The analysis grid.
+    """
+    allowed = eligibility(use.exclusions, rasters, vectors, grid)
+    scored = suitability(use, rasters, name)
+    score = scored.score.where(grid.aoi_mask()).compute()
+    eligible = allowed.eligible.compute()
+    found = site_tools.candidate_sites(
+        score,
+        eligible,
+        threshold=use.sites.threshold,
+        min_area_ha=use.sites.min_area_ha,
+        max_sites=use.sites.max_sites,
+        max_area_ha=use.sites.max_area_ha,
+        prefix="R" if name == "reforestation" else "W",
+    )
+    frame = describe_sites(found.sites, score, rasters, vectors)
+    scored = Suitability(score, scored.criteria, scored.weights, scored.ahp)
+    allowed = Eligibility(eligible, allowed.table)
+    return UseResult(name, allowed, scored, frame, found.labels)
+
+
+def describe_sites(
+    frame: gpd.GeoDataFrame,
+    score: xr.DataArray,
+    rasters: xr.Dataset,
+    vectors: Mapping[str, gpd.GeoDataFrame],
+) -> gpd.GeoDataFrame:
+    """Attach the attributes a planner reads to candidate sites.
+
+    Exact zonal statistics (suitability mean/max, elevation, slope), the distance from the
+    site to the grid connection point, and the soum holding the site's representative point.
+    """
+    if frame.empty:
+        return frame
+    zonal = site_tools.zonal_statistics(
+        frame,
+        {"score": score, "elevation_m": rasters["elevation"], "slope_deg": rasters["slope_deg"]},
+        {"score": ["mean", "max"], "elevation_m": ["mean"], "slope_deg": ["mean", "max"]},
+    )
+    frame = frame.join(zonal.set_index(frame.index))
+    if "grid_connection" in vectors and not vectors["grid_connection"].empty:
+        target = shapely.union_all(vectors["grid_connection"].geometry.values)
+        frame["grid_distance_km"] = frame.geometry.distance(target) / 1000.0
+    if "soums" in vectors and not vectors["soums"].empty:
+        frame["soum"] = soum_names(frame, vectors["soums"])
+    return site_tools.rank_sites(frame, by="score_mean")
+
+
+def soum_names(frame: gpd.GeoDataFrame, soums: gpd.GeoDataFrame) -> list[str]:
+    """Name of the soum (district) holding each site's representative point."""
+    points = gpd.GeoDataFrame(geometry=frame.geometry.representative_point(), crs=frame.crs)
+    joined = gpd.sjoin(points, soums[["shapeName", "geometry"]], how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return joined["shapeName"].fillna("").tolist()
+
+
+# --------------------------------------------------------------------------------------------
+# The whole run
+
+
+@dataclass
+class RunResult:
+    """What a run computed (also written to its results folder)."""
+
+    scenario: Scenario
+    grid: Grid
+    rasters: xr.Dataset
+    vectors: dict[str, gpd.GeoDataFrame]
+    uses: dict[str, UseResult]
+    timings_s: dict[str, float] = field(default_factory=dict)
+    out_dir: Path | None = None
+
+
+Reporter = Callable[[str], AbstractContextManager]
+
+
+@contextmanager
+def _silent(_: str) -> Iterator[None]:
+    yield
+
+
+def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
+    """Compute every stage of a scenario in memory (nothing is written).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    stage : callable, optional
+        Context-manager factory called with each stage's title (progress display).
+
+    Returns
+    -------
+    RunResult
+    """
+    timings: dict[str, float] = {}
+
+    @contextmanager
+    def timed(title: str) -> Iterator[None]:
+        start = time.perf_counter()
+        with stage(title):
+            yield
+        timings[title] = round(time.perf_counter() - start, 3)
+
+    with timed("grid and layers"):
+        grid = scenario_grid(scenario)
+        rasters = load_layers(scenario, grid)
+        vectors = load_vectors(scenario, grid)
+        rasters = rasters.persist()
+    with timed("terrain"):
+        elevation = rasters[scenario.layers.elevation]
+        derived = derive_terrain(elevation, tpi_radius_m=scenario.terrain.tpi_radius_m)
+        rasters = rasters.assign(derived.persist().data_vars)
+    with timed("distances"):
+        template = grid.template()
+        distances = derive_distances(vectors, template, vector_layers_used(scenario))
+        rasters = rasters.assign(distances.persist().data_vars)
+    uses = {}
+    for name in USES:
+        with timed(f"{name}: exclusions, suitability, sites"):
+            uses[name] = score_use(name, getattr(scenario, name), rasters, vectors, grid)
+    return RunResult(scenario, grid, rasters, vectors, uses, timings)
+
+
+def run(
+    scenario: Scenario | None = None,
+    out_dir: str | Path | None = None,
+    *,
+    stage: Reporter = _silent,
+) -> RunResult:
+    """Run a scenario and write its results folder atomically.
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        Default: the embedded Mörön scenario.
+    out_dir : str or pathlib.Path, optional
+        Results folder; default the scenario's ``output.dir``.
+    stage : callable, optional
+        Context-manager factory called with each stage's title (progress display).
+
+    Returns
+    -------
+    RunResult
+        With ``out_dir`` set to the written folder.
+    """
+    scenario = scenario or load_scenario()
+    out_dir = Path(out_dir or scenario.output.dir)
+    started = time.perf_counter()
+    result = analyse(scenario, stage)
+    inputs = input_files(scenario)
+    with stage("writing results"):
+        with io.staged_output_dir(out_dir, protected=list(inputs)) as staging:
+            write_results(result, staging, inputs, total_s=time.perf_counter() - started)
+    result.out_dir = out_dir.resolve()
+    return result
+
+
+def input_files(scenario: Scenario) -> list[Path]:
+    """Every input file a scenario reads."""
+    paths = [scenario.resolve(spec.path) for spec in scenario.layers.rasters.values()]
+    paths += [
+        scenario.resolve(spec.path)
+        for spec in scenario.layers.vectors.values()
+        if spec.path is not None
+    ]
+    if scenario.aoi.polygon:
+        paths.append(scenario.resolve(scenario.aoi.polygon))
+    return paths
+
+
+def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: float) -> None:
+    """Write every result file of a run into ``folder``."""
+    from siting import maps
+
+    for name, use in result.uses.items():
+        io.write_cog(use.suitability.score, folder / f"suitability_{name}.tif")
+        io.write_cog(use.eligibility.eligible, folder / f"eligible_{name}.tif")
+        io.write_geojson(use.sites, folder / f"sites_{name}.geojson")
+        use.eligibility.table.to_csv(folder / f"eligibility_{name}.csv", index=False)
+    io.write_geopackage(
+        {name: use.sites for name, use in result.uses.items()}, folder / "sites.gpkg"
+    )
+    maps.site_map(result).save(str(folder / "map.html"))
+    result.timings_s["total"] = round(total_s, 3)
+    io.write_json(manifest(result, inputs), folder / io.RUN_MANIFEST)
+
+
+def manifest(result: RunResult, inputs: list[Path]) -> dict:
+    """Provenance of a run: inputs with sha256, parameters, versions, timings, summary."""
+    scenario = result.scenario
+    return {
+        "scenario": scenario.name,
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "inputs": [{"path": str(p), "sha256": io.sha256_of(p)} for p in inputs],
+        "parameters": scenario.model_dump(mode="json"),
+        "grid": {
+            "crs": result.grid.crs.to_string(),
+            "cell_size_m": result.grid.cell_size_m,
+            "shape": list(result.grid.shape),
+            "bounds_m": list(result.grid.bounds),
+        },
+        "caveats": caveats(scenario),
+        "summary": {
+            name: {
+                "eligible_ha": use.eligibility.eligible_ha,
+                "n_sites": len(use.sites),
+                "sites_area_ha": float(use.sites["area_ha"].sum()) if len(use.sites) else 0.0,
+                "weights": use.suitability.weights,
+            }
+            for name, use in result.uses.items()
+        },
+        "versions": {"python": platform.python_version(), **package_versions()},
+        "timings_s": result.timings_s,
+    }
+
+
+def caveats(scenario: Scenario) -> list[str]:
+    """Notes that travel with results: approximated layers and estimated values."""
+    notes = [f"{name}: {spec.note}" for name, spec in scenario.layers.vectors.items() if spec.note]
+    for use_name in USES:
+        use: UseSpec = getattr(scenario, use_name)
+        notes += [
+            f"{use_name}.criteria.{name}: {c.source}"
+            for name, c in use.criteria.items()
+            if "estimate" in c.source.lower()
+        ]
+    return notes
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape the results."""
+    versions = {}
+    for package in RECORDED_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def sites_table(result: RunResult) -> pd.DataFrame:
+    """All candidate sites of a run as one table (no geometry), best first per use."""
+    frames = [
+        pd.DataFrame(use.sites.drop(columns="geometry")).assign(use=name)
+        for name, use in result.uses.items()
+    ]
+    return pd.concat(frames, ignore_index=True)

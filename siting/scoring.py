@@ -1,0 +1,110 @@
+"""Suitability of one land use: the scenario's criteria and weights applied to the layers.
+
+This module joins the scenario (criteria, membership functions, weights or AHP judgements) to
+the general MCDA functions of :mod:`siting.mcda`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import xarray as xr
+
+from siting import mcda
+from siting.config import CategoricalMembership, Criterion, UseSpec
+from siting.errors import ConfigError, ParameterError
+from siting.layers import class_value
+
+
+@dataclass(frozen=True)
+class Suitability:
+    """Suitability of one land use.
+
+    Attributes
+    ----------
+    score : xarray.DataArray
+        Weighted suitability in 0..1 (NaN where a criterion has no data).
+    criteria : xarray.Dataset
+        Each criterion's own 0..1 score.
+    weights : dict of str to float
+        Weight of each criterion (sums to 1).
+    ahp : mcda.AHPResult or None
+        The AHP result when weights came from pairwise judgements.
+    """
+
+    score: xr.DataArray
+    criteria: xr.Dataset
+    weights: dict[str, float]
+    ahp: mcda.AHPResult | None = None
+
+
+def use_weights(use: UseSpec, field: str) -> tuple[dict[str, float], mcda.AHPResult | None]:
+    """Criterion weights of a land use: given directly, or derived by AHP.
+
+    Parameters
+    ----------
+    use : UseSpec
+        The land use's scenario section.
+    field : str
+        Its name in the scenario (``"wind"``), for error messages.
+
+    Returns
+    -------
+    tuple
+        The weights, and the AHP result (or None).
+    """
+    if use.weights is not None:
+        return dict(use.weights), None
+    names = list(use.criteria)
+    judgements = {(a, b): value for a, b, value in use.ahp.judgements}
+    try:
+        matrix = mcda.ahp_matrix_from_upper(names, judgements)
+        result = mcda.ahp_weights(
+            matrix, names, max_consistency_ratio=use.ahp.max_consistency_ratio
+        )
+    except ParameterError as err:
+        raise ConfigError(f"{field}.ahp: {err}") from None
+    return dict(result.weights), result
+
+
+def criterion_score(criterion: Criterion, layers: xr.Dataset) -> xr.DataArray:
+    """A criterion's layer mapped to 0..1 by its membership function."""
+    values = layers[criterion.layer]
+    membership = criterion.membership
+    params = membership.model_dump(exclude={"kind"})
+    if isinstance(membership, CategoricalMembership):
+        params["scores"] = {
+            class_value(values, cls): score for cls, score in membership.scores.items()
+        }
+        nodata = values.attrs.get("nodata")
+        if nodata is not None:
+            values = values.where(values != nodata)
+    return mcda.membership(values, membership.kind, **params)
+
+
+def suitability(use: UseSpec, layers: xr.Dataset, field: str) -> Suitability:
+    """Weighted suitability of a land use over the grid.
+
+    Parameters
+    ----------
+    use : UseSpec
+        The land use's scenario section (criteria, weights or AHP).
+    layers : xarray.Dataset
+        Input and derived rasters on the grid.
+    field : str
+        The use's name in the scenario (``"reforestation"`` or ``"wind"``).
+
+    Returns
+    -------
+    Suitability
+    """
+    weights, ahp = use_weights(use, field)
+    scores = {}
+    for name, criterion in use.criteria.items():
+        try:
+            scores[name] = criterion_score(criterion, layers).rename(name)
+        except ParameterError as err:
+            raise ConfigError(f"{field}.criteria.{name}.membership: {err}") from None
+    score = mcda.weighted_overlay(scores, weights).rename(f"suitability_{field}")
+    score.attrs.update(units="1", description=f"weighted suitability for {field}, 0..1")
+    return Suitability(score, xr.Dataset(scores), weights, ahp)

@@ -1,0 +1,480 @@
+"""Candidate sites from a suitability raster: regions, polygons, zonal statistics and ranking.
+
+A candidate site is a connected region of cells that are eligible and score at least a
+threshold. Cells connect through their four edge neighbours (4-connectivity): cells touching
+only at a corner belong to different sites, as a site must be one piece of land one can walk
+across without leaving it. Each region becomes one polygon whose edges follow the cell edges
+(holes kept), so its area equals its cell count times the cell area exactly.
+
+Sites are numbered in a fixed order that depends only on the cells and their values, not on
+chunking or on the order the labelling happens to find regions: by mean score (descending),
+then area (descending), then centroid northing (descending, north first), then centroid easting
+(ascending, west first). Site ``k`` in that order gets ``site_id`` ``f"{prefix}{k:03d}"``
+(``R001``, ``R002``, ...), ``rank`` ``k`` and the value ``k`` in the label raster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import dask
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio.features
+import shapely
+import xarray as xr
+from exactextract import exact_extract
+from exactextract.raster import NumPyRasterSource
+from scipy import ndimage
+from shapely.geometry import shape
+
+from siting.errors import InputDataError, ParameterError, describe
+
+__all__ = ["CandidateSites", "candidate_sites", "rank_sites", "zonal_statistics"]
+
+#: Edge neighbours only (4-connectivity), for scipy.ndimage.label.
+FOUR_CONNECTED = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=bool)
+
+#: Decimal places of the mean score used for ordering, so that sums taken in a different
+#: order cannot reorder sites whose mean scores are equal.
+ORDER_DECIMALS = 12
+
+SITE_COLUMNS = ["site_id", "label", "rank", "area_ha", "n_cells", "geometry"]
+
+
+@dataclass(frozen=True)
+class CandidateSites:
+    """Candidate sites as polygons and as a label raster.
+
+    Attributes
+    ----------
+    sites : geopandas.GeoDataFrame
+        One row per site, in rank order, in the score raster's CRS: ``site_id`` (str),
+        ``label`` (int, its value in ``labels``), ``rank`` (int, 1 = best),
+        ``area_ha`` (hectares, cell count x cell area), ``n_cells`` (int) and ``geometry``
+        (Polygon or MultiPolygon on cell edges).
+    labels : xarray.DataArray
+        int32 raster ``site_label`` on the score's grid: 0 = not a site, ``k`` = the site
+        with ``label`` ``k``.
+    """
+
+    sites: gpd.GeoDataFrame
+    labels: xr.DataArray
+
+
+def candidate_sites(
+    score: xr.DataArray,
+    eligible: xr.DataArray,
+    *,
+    threshold: float,
+    min_area_ha: float,
+    max_sites: int | None = None,
+    max_area_ha: float | None = None,
+    prefix: str = "S",
+) -> CandidateSites:
+    """Group eligible, well-scoring cells into candidate sites.
+
+    Parameters
+    ----------
+    score : xarray.DataArray
+        Suitability (unitless, usually 0-1) on the analysis grid, dims ``("y", "x")``, with a
+        projected CRS in metres; NaN cells are never part of a site. May be dask-backed (it is
+        computed: regions are found over the whole grid at once).
+    eligible : xarray.DataArray
+        Boolean (or 0/1; NaN = not eligible) raster on the same grid.
+    threshold : float
+        Lowest score of a site cell (cells with ``score >= threshold`` qualify).
+    min_area_ha : float
+        Smallest site area kept, in hectares (regions with a smaller area are dropped).
+    max_sites : int, optional
+        Keep only this many sites, the best by the site order (mean score first).
+    max_area_ha : float, optional
+        Largest site area in hectares. A region larger than this is cut into parcels by a
+        grid of square blocks of at most this area, aligned on the raster's first cell; each
+        connected piece of a region within one block is a site (pieces smaller than
+        ``min_area_ha`` are dropped). A planner gets sites of project size rather than one
+        region spanning a valley; reV aggregates its supply curve the same way, into cells of
+        a fixed coarser grid (Maclaurin et al. 2019, NREL/TP-6A20-73067, sec. 3.4).
+    prefix : str, default "S"
+        Start of every ``site_id``.
+
+    Returns
+    -------
+    CandidateSites
+        ``sites`` (GeoDataFrame, rank order) and ``labels`` (label raster).
+
+    Raises
+    ------
+    ParameterError
+        If a parameter is out of range or the two rasters are not on the same grid.
+    InputDataError
+        If the score raster has no CRS.
+    """
+    _check_parameters(threshold, min_area_ha, max_sites, prefix)
+    _check_same_grid(score, eligible)
+    score_np, eligible_np = _as_numpy(score, eligible)
+    qualifying = _as_bool(eligible_np) & np.isfinite(score_np) & (score_np >= threshold)
+    raw, n_raw = ndimage.label(qualifying, structure=FOUR_CONNECTED)
+    transform = score.rio.transform(recalc=True)
+    cell_area_m2 = abs(transform.a * transform.e)
+    if max_area_ha is not None:
+        if not np.isfinite(max_area_ha) or max_area_ha * 1e4 < cell_area_m2:
+            raise ParameterError(
+                describe(
+                    "max_area_ha",
+                    f"is {max_area_ha}",
+                    "give an area of at least one cell, in hectares, or None",
+                )
+            )
+        raw, n_raw = _split_large_regions(raw, n_raw, int(max_area_ha * 1e4 // cell_area_m2))
+    table = _region_table(raw, n_raw, score_np, score["x"].values, score["y"].values)
+    table["area_ha"] = table["n_cells"] * cell_area_m2 / 1e4
+    keep = table["n_cells"] * cell_area_m2 >= min_area_ha * 1e4 * (1 - 1e-12)
+    table = _site_order(table[keep])
+    if max_sites is not None:
+        table = table.iloc[:max_sites]
+    lookup = np.zeros(n_raw + 1, dtype=np.int32)
+    lookup[table["raw_label"].to_numpy()] = np.arange(1, len(table) + 1, dtype=np.int32)
+    labels = lookup[raw]
+    geometry = _polygons(labels, len(table), transform)
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": [f"{prefix}{k:03d}" for k in range(1, len(table) + 1)],
+            "label": np.arange(1, len(table) + 1, dtype=np.int64),
+            "rank": np.arange(1, len(table) + 1, dtype=np.int64),
+            "area_ha": table["area_ha"].to_numpy(dtype=np.float64),
+            "n_cells": table["n_cells"].to_numpy(dtype=np.int64),
+        },
+        geometry=geometry,
+        crs=score.rio.crs,
+    )
+    return CandidateSites(sites=sites[SITE_COLUMNS], labels=_label_raster(labels, score))
+
+
+def rank_sites(
+    sites: gpd.GeoDataFrame, by: str = "score_mean", ascending: bool = False
+) -> gpd.GeoDataFrame:
+    """Order sites by one column and renumber ``rank`` (1 = best).
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        Sites with a ``site_id`` column and the column ``by``.
+    by : str, default "score_mean"
+        Column to rank by (e.g. an attribute from :func:`zonal_statistics`).
+    ascending : bool, default False
+        ``False``: the largest value is best; ``True``: the smallest is best.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy sorted by rank; ties keep ``site_id`` order; NaN values rank last.
+        ``site_id`` and ``label`` are unchanged.
+    """
+    for column in (by, "site_id"):
+        if column not in sites.columns:
+            raise ParameterError(
+                describe(
+                    f"rank_sites(by={by!r})",
+                    f"the sites have no column {column!r} (they have {list(sites.columns)})",
+                    "attach it first (e.g. with zonal_statistics) or rank by another column",
+                )
+            )
+    ordered = sites.sort_values("site_id", kind="mergesort").sort_values(
+        by, ascending=ascending, kind="mergesort", na_position="last"
+    )
+    ordered = ordered.copy()
+    ordered["rank"] = np.arange(1, len(ordered) + 1, dtype=np.int64)
+    return ordered
+
+
+def zonal_statistics(
+    sites: gpd.GeoDataFrame,
+    rasters: Mapping[str, xr.DataArray],
+    stats: Mapping[str, Sequence[str]] | Sequence[str] = ("mean",),
+) -> pd.DataFrame:
+    """Exact, coverage-weighted statistics of rasters over site polygons.
+
+    Each cell counts with the fraction of its area that the polygon covers (computed exactly
+    by exactextract), so a cell half inside a site weighs half in ``mean`` and adds 0.5 to
+    ``count``. NaN cells are ignored.
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        Site polygons with a CRS (reprojected to each raster's CRS if it differs).
+    rasters : mapping of str to xarray.DataArray
+        Rasters by column stem, e.g. ``{"score": score, "elevation_m": dem}``; each with dims
+        ``("y", "x")`` and a CRS. Dask-backed rasters are computed.
+    stats : sequence of str, or mapping of str to sequence of str, default ("mean",)
+        exactextract operations (``"mean"``, ``"max"``, ``"min"``, ``"sum"``, ``"count"``,
+        ``"stdev"``, ``"quantile(q=0.9)"``, ...), for every raster or per raster name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site, same index and order as ``sites``; columns
+        ``f"{raster}_{stat}"`` (e.g. ``score_mean``, ``elevation_m_mean``,
+        ``score_quantile_90``), in the units of each raster (``count`` in cells).
+
+    Raises
+    ------
+    ParameterError
+        If a statistic is unknown or a raster has no stats listed.
+    InputDataError
+        If the sites or a raster has no CRS.
+    """
+    _check_sites_crs(sites)
+    columns = {}
+    for raster_name, raster in rasters.items():
+        wanted = _stats_for(stats, raster_name)
+        columns.update(_zonal_one(sites, raster_name, raster, wanted))
+    return pd.DataFrame(columns, index=sites.index)
+
+
+# --------------------------------------------------------------------------------------------
+# Checks
+
+
+def _check_parameters(
+    threshold: float, min_area_ha: float, max_sites: int | None, prefix: str
+) -> None:
+    """Raise ParameterError for impossible site parameters."""
+    problems = []
+    if not np.isfinite(threshold):
+        problems.append(("threshold", f"is {threshold}", "give a finite score, e.g. 0.6"))
+    if not np.isfinite(min_area_ha) or min_area_ha < 0:
+        problems.append(("min_area_ha", f"is {min_area_ha}", "give an area >= 0 in hectares"))
+    if max_sites is not None and (int(max_sites) != max_sites or max_sites < 1):
+        problems.append(("max_sites", f"is {max_sites}", "give a whole number >= 1, or None"))
+    if not isinstance(prefix, str):
+        problems.append(("prefix", f"is {prefix!r}", "give a short string such as 'R'"))
+    if problems:
+        raise ParameterError(describe(*problems[0]))
+
+
+def _check_same_grid(score: xr.DataArray, eligible: xr.DataArray) -> None:
+    """Both rasters have dims (y, x), the same coordinates, and the score has a CRS."""
+    for what, raster in (("score", score), ("eligible", eligible)):
+        if tuple(raster.dims) != ("y", "x"):
+            raise ParameterError(
+                describe(what, f"has dims {tuple(raster.dims)}", "pass a ('y', 'x') raster")
+            )
+    same = score.shape == eligible.shape and all(
+        np.array_equal(score[d].values, eligible[d].values) for d in ("y", "x")
+    )
+    if not same:
+        raise ParameterError(
+            describe(
+                "eligible",
+                "is not on the score's grid (different shape or coordinates)",
+                "compute both on the analysis grid",
+            )
+        )
+    if score.rio.crs is None:
+        raise InputDataError(
+            describe("score raster", "has no CRS", "write one with `da.rio.write_crs(...)`")
+        )
+
+
+def _check_sites_crs(sites: gpd.GeoDataFrame) -> None:
+    if sites.crs is None:
+        raise InputDataError(describe("sites", "have no CRS", "set it with `sites.set_crs(...)`"))
+
+
+def _as_numpy(*rasters: xr.DataArray) -> list[np.ndarray]:
+    """Compute (together, sharing work) and return the rasters' values as NumPy arrays."""
+    computed = dask.compute(*(r.data for r in rasters))
+    return [np.asarray(values) for values in computed]
+
+
+def _as_bool(values: np.ndarray) -> np.ndarray:
+    """Boolean mask from a bool or 0/1 (NaN = False) array."""
+    if values.dtype == bool:
+        return values
+    finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
+    if not np.isin(finite, (0, 1)).all():
+        raise ParameterError(
+            describe("eligible", "has values other than 0/1/True/False", "pass a boolean mask")
+        )
+    return np.nan_to_num(values, nan=0).astype(bool)
+
+
+# --------------------------------------------------------------------------------------------
+# Regions and polygons
+
+
+def _region_table(
+    raw: np.ndarray, n: int, score: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> pd.DataFrame:
+    """Cell count, mean score and centroid (cell-centre mean, metres) of labels 1..n."""
+    flat = raw.ravel()
+    inside = flat > 0
+    ids = flat[inside]
+    rows, cols = np.divmod(np.flatnonzero(inside), raw.shape[1])
+    counts = np.bincount(ids, minlength=n + 1)[1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame(
+            {
+                "raw_label": np.arange(1, n + 1),
+                "n_cells": counts.astype(np.int64),
+                "mean_score": _mean_by(ids, score.ravel()[inside], counts, n),
+                "centroid_y": _mean_by(ids, y[rows], counts, n),
+                "centroid_x": _mean_by(ids, x[cols], counts, n),
+            }
+        )
+
+
+def _split_large_regions(raw: np.ndarray, n: int, max_cells: int) -> tuple[np.ndarray, int]:
+    """Cut regions of more than ``max_cells`` cells along a grid of square blocks.
+
+    Blocks have a side of ``floor(sqrt(max_cells))`` cells, so no piece exceeds ``max_cells``.
+    Labelling the large regions' cells on an array with an empty row and column inserted
+    between blocks keeps 4-connectivity inside a block and breaks it across block edges.
+    """
+    counts = np.bincount(raw.ravel(), minlength=n + 1)
+    large = counts > max_cells
+    large[0] = False
+    if not large.any():
+        return raw, n
+    side = max(1, int(np.sqrt(max_cells)))
+    in_large = large[raw]
+    rows_cut = np.arange(side, raw.shape[0], side)
+    cols_cut = np.arange(side, raw.shape[1], side)
+    padded = np.insert(np.insert(in_large, rows_cut, False, axis=0), cols_cut, False, axis=1)
+    pieces, n_pieces = ndimage.label(padded, structure=FOUR_CONNECTED)
+    keep_rows = np.ones(padded.shape[0], bool)
+    keep_rows[rows_cut + np.arange(len(rows_cut))] = False
+    keep_cols = np.ones(padded.shape[1], bool)
+    keep_cols[cols_cut + np.arange(len(cols_cut))] = False
+    pieces = pieces[keep_rows][:, keep_cols]
+    small_ids = np.flatnonzero(~large[1:]) + 1
+    relabel = np.zeros(n + 1, dtype=np.int64)
+    relabel[small_ids] = np.arange(1, len(small_ids) + 1)
+    out = relabel[raw]
+    out[in_large] = pieces[in_large] + len(small_ids)
+    return out, len(small_ids) + n_pieces
+
+
+def _mean_by(ids: np.ndarray, values: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:
+    """Mean of ``values`` per label 1..n (sums in row-major cell order)."""
+    return np.bincount(ids, weights=values.astype(np.float64), minlength=n + 1)[1:] / counts
+
+
+def _site_order(table: pd.DataFrame) -> pd.DataFrame:
+    """Sort regions: mean score desc, area desc, northing desc, easting asc (module notes)."""
+    key = table.assign(score_key=table["mean_score"].round(ORDER_DECIMALS))
+    return key.sort_values(
+        ["score_key", "n_cells", "centroid_y", "centroid_x"],
+        ascending=[False, False, False, True],
+        kind="mergesort",
+    )
+
+
+def _polygons(labels: np.ndarray, n: int, transform) -> list:
+    """One (Multi)Polygon per label 1..n, on cell edges, holes kept (4-connected tracing)."""
+    parts: list[list] = [[] for _ in range(n)]
+    if n:
+        shapes = rasterio.features.shapes(
+            labels, mask=labels > 0, connectivity=4, transform=transform
+        )
+        for geojson, value in shapes:
+            parts[int(value) - 1].append(shape(geojson))
+    return [_one_geometry(p) for p in parts]
+
+
+def _one_geometry(parts: list):
+    """Union the polygons traced for one label into one valid geometry."""
+    geometry = parts[0] if len(parts) == 1 else shapely.union_all(parts)
+    if not shapely.is_valid(geometry):
+        geometry = shapely.make_valid(geometry)
+    return geometry
+
+
+def _label_raster(labels: np.ndarray, score: xr.DataArray) -> xr.DataArray:
+    """Wrap the site labels as a raster on the score's grid."""
+    out = xr.DataArray(
+        labels.astype(np.int32),
+        dims=("y", "x"),
+        coords={"y": score["y"], "x": score["x"]},
+        name="site_label",
+        attrs={
+            "units": "1",
+            "long_name": "candidate site label",
+            "description": "0 = not a site; k = the site whose label column is k",
+        },
+    )
+    return out.rio.write_crs(score.rio.crs)
+
+
+# --------------------------------------------------------------------------------------------
+# Zonal statistics
+
+
+def _stats_for(stats: Mapping[str, Sequence[str]] | Sequence[str], raster_name: str) -> list:
+    """The operations wanted for one raster."""
+    if isinstance(stats, str):
+        return [stats]
+    if isinstance(stats, Mapping):
+        if raster_name not in stats:
+            raise ParameterError(
+                describe(
+                    f"stats for raster {raster_name!r}",
+                    "are not given",
+                    f"add {raster_name!r}: ['mean'] to the stats mapping",
+                )
+            )
+        wanted = stats[raster_name]
+        return [wanted] if isinstance(wanted, str) else list(wanted)
+    return list(stats)
+
+
+def _zonal_one(
+    sites: gpd.GeoDataFrame, raster_name: str, raster: xr.DataArray, wanted: list
+) -> dict[str, np.ndarray]:
+    """Columns ``f"{raster_name}_{stat}"`` for one raster, in the order of ``sites``."""
+    if raster.rio.crs is None:
+        raise InputDataError(
+            describe(
+                f"raster {raster_name!r}",
+                "has no CRS",
+                "write one with `da.rio.write_crs(...)`",
+            )
+        )
+    if len(sites) == 0:
+        return {f"{raster_name}_{op}": np.empty(0) for op in wanted}
+    crs = raster.rio.crs
+    features = gpd.GeoDataFrame(
+        {"_row": np.arange(len(sites))}, geometry=sites.geometry.values, crs=sites.crs
+    )
+    if not features.crs.equals(crs):
+        features = features.to_crs(crs)
+    try:
+        table = exact_extract(
+            _raster_source(raster), features, wanted, include_cols=["_row"], output="pandas"
+        )
+    except RuntimeError as error:
+        raise ParameterError(
+            describe(
+                f"zonal statistics {wanted} of raster {raster_name!r}",
+                str(error),
+                "use exactextract operation names such as 'mean', 'max', 'quantile(q=0.9)'",
+            )
+        ) from error
+    table = table.sort_values("_row")
+    return {
+        f"{raster_name}_{column}": table[column].to_numpy()
+        for column in table.columns
+        if column != "_row"
+    }
+
+
+def _raster_source(raster: xr.DataArray) -> NumPyRasterSource:
+    """An in-memory exactextract raster (float64, NaN = nodata, north-up rows)."""
+    values = np.asarray(raster.values, dtype=np.float64)
+    if raster["y"].values[0] < raster["y"].values[-1]:
+        values = values[::-1]
+    left, bottom, right, top = raster.rio.bounds(recalc=True)
+    return NumPyRasterSource(values, left, bottom, right, top, srs_wkt=raster.rio.crs.to_wkt())

@@ -1,0 +1,102 @@
+"""The command line: bad input gives one clear message, exit status 2, no traceback."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from siting.cli import main
+
+from .conftest import write_geotiff, write_yaml
+
+
+def _run_cli(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "siting.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def bad_config(tmp_path, scenario_dict):
+    """Write a scenario modified by ``change`` and return its path."""
+
+    def make(change):
+        change(scenario_dict)
+        return write_yaml(tmp_path / "scenario.yaml", scenario_dict)
+
+    return make
+
+
+def _assert_clean_failure(capsys, code, *fragments):
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in captured.err
+    for fragment in fragments:
+        assert fragment in captured.err, captured.err
+
+
+def test_missing_config_file(capsys, tmp_path):
+    code = main(["run", "--config", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "o")])
+    _assert_clean_failure(capsys, code, "nope.yaml", "file not found", "init-config")
+
+
+def test_invalid_field(capsys, tmp_path, bad_config):
+    path = bad_config(lambda d: d["grid"].update(cell_size_m="big"))
+    code = main(["run", "--config", str(path), "--out", str(tmp_path / "o")])
+    _assert_clean_failure(capsys, code, "grid.cell_size_m", "valid number")
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_layer_file(capsys, tmp_path, bad_config):
+    path = bad_config(
+        lambda d: d["layers"]["rasters"]["elevation"].update(path=str(tmp_path / "dem.tif"))
+    )
+    code = main(["run", "--config", str(path), "--out", str(tmp_path / "o")])
+    _assert_clean_failure(
+        capsys, code, "dem.tif", "file not found", "layers.rasters.elevation.path"
+    )
+    assert not (tmp_path / "o").exists()
+
+
+def test_raster_without_crs(capsys, tmp_path, bad_config):
+    dem = write_geotiff(tmp_path / "dem.tif", np.full((39, 42), 1500, "int16"), crs=None)
+    path = bad_config(lambda d: d["layers"]["rasters"]["elevation"].update(path=str(dem)))
+    before = dem.read_bytes()
+    code = main(["run", "--config", str(path), "--out", str(tmp_path / "o")])
+    _assert_clean_failure(capsys, code, "dem.tif", "has no CRS")
+    assert dem.read_bytes() == before, "inputs are never modified"
+
+
+def test_aoi_outside_the_data(capsys, tmp_path, bad_config):
+    path = bad_config(lambda d: d["aoi"].update(bbox_lonlat=[10.0, 45.0, 11.0, 46.0]))
+    code = main(["run", "--config", str(path), "--out", str(tmp_path / "o")])
+    _assert_clean_failure(capsys, code, "does not overlap the AOI", "aoi.bbox_lonlat")
+    assert not (tmp_path / "o").exists()
+
+
+def test_unreadable_vector(capsys, tmp_path, bad_config):
+    broken = tmp_path / "rivers.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [')
+    path = bad_config(lambda d: d["layers"]["vectors"]["rivers"].update(path=str(broken)))
+    code = main(["run", "--config", str(path), "--out", str(tmp_path / "o")])
+    _assert_clean_failure(capsys, code, "rivers.geojson", "cannot be read")
+
+
+def test_init_config_writes_the_default_and_refuses_to_overwrite(capsys, tmp_path):
+    target = tmp_path / "my.yaml"
+    assert main(["init-config", str(target)]) == 0
+    assert "bbox_lonlat" in target.read_text()
+    assert main(["init-config", str(target)]) == 2
+    _assert_clean_failure(capsys, 2, "already exists", "--force")
+
+
+def test_console_entry_point_exit_status_in_a_real_process(tmp_path):
+    result = _run_cli("run", "--config", str(tmp_path / "missing.yaml"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "missing.yaml: file not found" in result.stderr

@@ -1,0 +1,115 @@
+"""End to end: the embedded Mörön scenario into a temporary results folder."""
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import rasterio
+import shapely
+
+import siting
+from siting import io
+from siting.cli import main
+
+EXPECTED_FILES = {
+    "suitability_reforestation.tif",
+    "suitability_wind.tif",
+    "eligible_reforestation.tif",
+    "eligible_wind.tif",
+    "sites_reforestation.geojson",
+    "sites_wind.geojson",
+    "sites.gpkg",
+    "map.html",
+    "run.json",
+}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "moron"
+    assert main(["run", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_every_result_file_is_written(results):
+    names = {p.name for p in results.iterdir()}
+    assert EXPECTED_FILES <= names
+    assert not any(name.startswith(".") for name in names)
+
+
+@pytest.mark.parametrize("use", ["reforestation", "wind"])
+def test_rasters_are_cogs_on_the_utm_grid(results, use):
+    with rasterio.open(results / f"suitability_{use}.tif") as src:
+        assert src.crs.to_epsg() == 32647
+        assert src.res == (250.0, 250.0)
+        assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
+        score = src.read(1, masked=True)
+        assert 0 <= score.min() and score.max() <= 1
+    with rasterio.open(results / f"eligible_{use}.tif") as src:
+        assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
+        assert set(np.unique(src.read(1))) <= {0, 1}
+
+
+@pytest.mark.parametrize("use", ["reforestation", "wind"])
+def test_site_geojson_is_valid_rfc7946_with_readable_attributes(results, use):
+    doc = json.loads((results / f"sites_{use}.geojson").read_text())
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    assert doc["features"], f"the Mörön run should find {use} sites"
+    for feature in doc["features"]:
+        geometry = shapely.geometry.shape(feature["geometry"])
+        assert geometry.is_valid
+        polygons = getattr(geometry, "geoms", [geometry])
+        for polygon in polygons:
+            assert polygon.exterior.is_ccw
+            assert all(not ring.is_ccw for ring in polygon.interiors)
+        west, south, east, north = geometry.bounds
+        assert 98.9 < west and east < 101.6 and 48.9 < south and north < 50.6
+        props = feature["properties"]
+        for key in ("site_id", "rank", "area_ha", "score_mean", "score_max", "soum"):
+            assert key in props, key
+        assert props["area_ha"] >= 100
+    ranks = [f["properties"]["rank"] for f in doc["features"]]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+
+
+def test_geopackage_has_one_layer_per_use(results):
+    layers = {name for name, _ in pyogrio.list_layers(results / "sites.gpkg")}
+    assert layers == {"reforestation", "wind"}
+    wind = gpd.read_file(results / "sites.gpkg", layer="wind")
+    assert wind.crs.to_epsg() == 32647
+    geojson = gpd.read_file(results / "sites_wind.geojson")
+    assert list(wind["site_id"]) == list(geojson["site_id"])
+
+
+def test_site_area_matches_polygon_area(results):
+    sites = gpd.read_file(results / "sites.gpkg", layer="reforestation")
+    np.testing.assert_allclose(sites.geometry.area / 1e4, sites["area_ha"], rtol=1e-9)
+
+
+def test_run_manifest_records_inputs_parameters_versions_and_timings(results):
+    manifest = json.loads((results / "run.json").read_text())
+    assert manifest["scenario"] == "moron"
+    for item in manifest["inputs"]:
+        assert io.sha256_of(item["path"]) == item["sha256"]
+    assert len(manifest["inputs"]) == 9
+    assert manifest["grid"]["crs"] == "EPSG:32647"
+    assert manifest["parameters"]["grid"]["cell_size_m"] == 250
+    assert manifest["versions"]["siting"] == siting.__version__
+    assert manifest["timings_s"]["total"] > 0
+    assert any("approximated by the town centre" in c for c in manifest["caveats"])
+
+
+def test_map_is_a_leaflet_page_with_both_uses(results):
+    html = (results / "map.html").read_text()
+    assert "leaflet" in html.lower()
+    assert "Suitability: reforestation" in html and "Candidate sites: wind" in html
+
+
+def test_rerun_replaces_the_folder_atomically(results):
+    before = (results / "run.json").read_text()
+    assert main(["run", "--out", str(results), "--quiet"]) == 0
+    after = json.loads((results / "run.json").read_text())
+    assert after["created_utc"] >= json.loads(before)["created_utc"]
+    assert {p.name for p in results.parent.iterdir()} == {"moron"}
