@@ -29,12 +29,15 @@ from pydantic import (
     model_validator,
 )
 
-from siting.errors import ConfigError, describe
+from siting.errors import ConfigError, ParameterError, describe
 
 DEFAULT_SCENARIO = "moron.yaml"
 
 #: Raster layers that the run derives from the elevation layer; rules and criteria may use them.
 TERRAIN_LAYERS = ("slope_deg", "aspect_deg", "northness", "tpi_m", "tri_m")
+
+#: Raster of mean wind speed (m/s) the run derives from the wind layer or the estimate.
+WIND_SPEED_LAYER = "wind_speed_ms"
 
 
 class Model(BaseModel):
@@ -138,11 +141,22 @@ class VectorLayer(Model):
         return self
 
 
+class ClassDistance(Model):
+    """Distance to the cells of some classes of a categorical raster (e.g. existing forest)."""
+
+    layer: str
+    classes: list[int | str] = Field(min_length=1)
+    source: str = ""
+
+
 class Layers(Model):
     """All input layers by name."""
 
     rasters: dict[str, RasterLayer]
     vectors: dict[str, VectorLayer] = {}
+    class_distances: dict[str, ClassDistance] = Field(
+        default={}, description="derived rasters dist_<name>_m: distance to cells of classes"
+    )
     elevation: str = Field(default="elevation", description="raster layer holding elevation (m)")
     vector_margin_m: float = Field(
         default=50_000.0,
@@ -158,6 +172,37 @@ class Layers(Model):
                 f"({', '.join(sorted(self.rasters))})"
             )
         return self
+
+
+# --------------------------------------------------------------------------------------------
+# Wind resource
+
+
+class WindEstimate(Model):
+    """Terrain-based estimate of the mean wind speed, used when no wind layer is given.
+
+    speed = ``mean_speed_ms`` x exposure factor, the factor linear in the topographic position
+    index from ``valley_factor`` at TPI <= -``tpi_scale_m`` through 1 at TPI = 0 to
+    ``ridge_factor`` at TPI >= ``tpi_scale_m``.
+    """
+
+    mean_speed_ms: float = Field(default=6.0, gt=0)
+    height_m: float = Field(default=100.0, gt=0)
+    weibull_k: float = Field(default=2.0, gt=0)
+    valley_factor: float = Field(default=0.75, gt=0, le=1)
+    ridge_factor: float = Field(default=1.15, ge=1)
+    tpi_scale_m: float = Field(default=100.0, gt=0)
+    source: str = ""
+
+
+class WindResource(Model):
+    """Mean wind speed for screening: a raster layer (e.g. Global Wind Atlas) or the estimate."""
+
+    layer: str | None = Field(
+        default=None, description="raster layer of mean wind speed (m/s) at height_m"
+    )
+    height_m: float = Field(default=100.0, gt=0)
+    estimate: WindEstimate = WindEstimate()
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,10 +348,29 @@ class Criterion(Model):
 
 
 class AHPSpec(Model):
-    """Pairwise judgements (Saaty's 1–9 scale) of the upper triangle: [a, b, how much a > b]."""
+    """Pairwise comparisons on Saaty's 1-9 scale, as judgements or as a full matrix.
 
-    judgements: list[tuple[str, str, float]] = Field(min_length=1)
+    ``judgements``: one ``[a, b, value]`` per pair of criteria, "a is ``value`` times as
+    important as b" (the reciprocal is implied). ``matrix``: the full reciprocal matrix, rows
+    and columns in the order of ``criteria``.
+    """
+
+    judgements: list[tuple[str, str, Annotated[float, Field(gt=0)]]] | None = None
+    matrix: list[list[float]] | None = None
     max_consistency_ratio: float = Field(default=0.10, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> AHPSpec:
+        if (self.judgements is None) == (self.matrix is None):
+            raise ValueError("give exactly one of judgements or matrix")
+        return self
+
+
+class Sensitivity(Model):
+    """Monte Carlo perturbation of the weights (see :func:`siting.mcda.weight_draws`)."""
+
+    n_draws: int = Field(default=200, ge=2, le=100_000)
+    spread: float = Field(default=0.2, gt=0, lt=1, description="relative weight perturbation")
 
 
 class SiteRules(Model):
@@ -336,6 +400,7 @@ class UseSpec(Model):
     weights: dict[str, Annotated[float, Field(ge=0)]] | None = None
     ahp: AHPSpec | None = None
     sites: SiteRules = SiteRules()
+    sensitivity: Sensitivity = Sensitivity()
 
     @model_validator(mode="after")
     def _weights(self) -> UseSpec:
@@ -351,14 +416,40 @@ class UseSpec(Model):
                     f"weights sum to {total:.6g}, not 1: scale them so that they add up to 1 "
                     "(or give pairwise judgements under ahp)"
                 )
-        if self.ahp is not None:
+        if self.ahp is not None and self.ahp.judgements is not None:
             judged = {name for pair in self.ahp.judgements for name in pair[:2]}
             if not judged <= names:
                 raise ValueError(
                     f"ahp judges unknown criteria {sorted(judged - names)}; "
                     f"criteria are {sorted(names)}"
                 )
+        if self.ahp is not None:
+            self.ahp_result()  # refuse an invalid or inconsistent matrix when the file is read
         return self
+
+    def ahp_result(self):
+        """AHP weights and consistency of the pairwise comparisons (None without ``ahp``).
+
+        Returns
+        -------
+        siting.mcda.AHPResult or None
+        """
+        from siting import mcda  # the science module, imported only when AHP is used
+
+        if self.ahp is None:
+            return None
+        names = list(self.criteria)
+        try:
+            if self.ahp.matrix is not None:
+                matrix = self.ahp.matrix
+            else:
+                judgements = {(a, b): value for a, b, value in self.ahp.judgements}
+                matrix = mcda.ahp_matrix_from_upper(names, judgements)
+            return mcda.ahp_weights(
+                matrix, names, max_consistency_ratio=self.ahp.max_consistency_ratio
+            )
+        except ParameterError as err:
+            raise ValueError(f"ahp: {err}") from None
 
 
 def _key_mismatch(field: str, given: set[str], expected: set[str]) -> str:
@@ -386,6 +477,7 @@ class Scenario(Model):
     grid: GridSpec = GridSpec()
     terrain: TerrainSpec = TerrainSpec()
     layers: Layers
+    wind_resource: WindResource = WindResource()
     reforestation: UseSpec
     wind: UseSpec
     output: OutputSpec = OutputSpec()
@@ -396,10 +488,21 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _layers_referenced_exist(self) -> Scenario:
-        rasters = set(self.layers.rasters) | set(TERRAIN_LAYERS)
+        rasters = set(self.layers.rasters) | set(TERRAIN_LAYERS) | {WIND_SPEED_LAYER}
         rasters |= {distance_layer_name(v) for v in self.layers.vectors}
+        rasters |= {distance_layer_name(c) for c in self.layers.class_distances}
         vectors = set(self.layers.vectors)
         problems = []
+        for name, spec in self.layers.class_distances.items():
+            problems += self._check_classes(
+                spec.layer, spec.classes, f"layers.class_distances.{name}.classes"
+            )
+        wind_layer = self.wind_resource.layer
+        if wind_layer is not None and wind_layer not in self.layers.rasters:
+            problems.append(
+                f"wind_resource.layer: {wind_layer!r} is not a raster layer "
+                f"(choose from {', '.join(sorted(self.layers.rasters))})"
+            )
         for use_name in ("reforestation", "wind"):
             use: UseSpec = getattr(self, use_name)
             for i, rule in enumerate(use.exclusions):

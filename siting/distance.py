@@ -43,12 +43,14 @@ import dask.array as dsa
 import geopandas as gpd
 import numpy as np
 import pyproj
+import rasterio.features
 import shapely
+import shapely.geometry
 import xarray as xr
 
 from siting.errors import InputDataError, ParameterError, describe
 
-__all__ = ["distance_to"]
+__all__ = ["distance_to", "distance_to_cells"]
 
 #: Cells per side of a tile in which candidate features are selected together.
 TILE_CELLS = 32
@@ -131,6 +133,34 @@ def distance_to(
         attrs=attrs,
     )
     return out.rio.write_crs(crs)
+
+
+def distance_to_cells(mask: xr.DataArray, *, name: str | None = None) -> xr.DataArray:
+    """Exact distance from every cell centre to the nearest cell where ``mask`` is True.
+
+    The True cells are traced into polygons on the cell edges (4-connected) and measured with
+    :func:`distance_to`: a True cell is at 0, its neighbours at half a cell from its edge.
+
+    Parameters
+    ----------
+    mask : xarray.DataArray
+        Boolean raster (e.g. ``landcover.isin(forest_classes)``) with a projected CRS.
+    name : str, optional
+        Short name; the result is ``f"dist_{name}_m"``.
+
+    Returns
+    -------
+    xarray.DataArray
+        float32 metres on the mask's grid (``+inf`` everywhere if no cell is True).
+    """
+    values = np.asarray(mask.values, dtype=bool)
+    transform = mask.rio.transform(recalc=True)
+    shapes = rasterio.features.shapes(
+        values.astype(np.uint8), mask=values, connectivity=4, transform=transform
+    )
+    polygons = [shapely.geometry.shape(geometry) for geometry, _ in shapes]
+    frame = gpd.GeoDataFrame(geometry=polygons, crs=mask.rio.crs)
+    return distance_to(frame, mask, name=name)
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import xarray as xr
 
+from siting import wind_resource
 from siting.grid import WGS84
 
 #: Colours of each land use (suitability ramp, site outline).
@@ -44,9 +45,10 @@ def raster_overlay(
 
 def site_layer(sites: gpd.GeoDataFrame, name: str, colour: str) -> folium.GeoJson:
     """Candidate site polygons with a tooltip of their attributes."""
-    fields = [c for c in ("site_id", "rank", "area_ha", "score_mean", "soum") if c in sites]
+    wanted = ("site_id", "rank", "area_ha", "score_mean", "p_same_rank", "grid_distance_km", "soum")
+    fields = [c for c in wanted if c in sites]
     shown = sites.to_crs(WGS84)
-    for column in ("area_ha", "score_mean"):
+    for column in ("area_ha", "score_mean", "p_same_rank", "grid_distance_km"):
         if column in shown:
             shown[column] = shown[column].round(2)
     return folium.GeoJson(
@@ -89,6 +91,8 @@ def site_map(result) -> folium.Map:
     for i, (name, use) in enumerate(result.uses.items()):
         ramp = STYLE[name]["ramp"].scale(0, 1)
         ramp.caption = f"Suitability for {name} (0-1)"
+        if name == "wind" and wind_resource.is_estimate(result.rasters["wind_speed_ms"]):
+            ramp.caption += " - wind resource ESTIMATED from terrain, not measured"
         raster_overlay(use.suitability.score, ramp, f"Suitability: {name}", show=i == 0).add_to(
             fmap
         )

@@ -19,18 +19,20 @@ import pandas as pd
 import shapely
 import xarray as xr
 
-from siting import distance, io, terrain
+from siting import distance, io, mcda, terrain, wind_resource
 from siting import sites as site_tools
 from siting.config import (
     BufferRule,
+    ClassDistance,
     Scenario,
     UseSpec,
+    WindResource,
     distance_layer_name,
     load_scenario,
 )
 from siting.exclusions import Eligibility, eligibility
 from siting.grid import Grid
-from siting.layers import load_layers, load_vectors, scenario_grid
+from siting.layers import class_value, load_layers, load_vectors, scenario_grid
 from siting.scoring import Suitability, suitability
 
 USES = ("reforestation", "wind")
@@ -92,6 +94,32 @@ def distance_to_layer(frame: gpd.GeoDataFrame, template: xr.DataArray, name: str
     return distance.distance_to(frame, template, name=name).rename(distance_layer_name(name))
 
 
+def derive_class_distances(rasters: xr.Dataset, specs: Mapping[str, ClassDistance]) -> xr.Dataset:
+    """Distance rasters (``dist_<name>_m``, metres) to cells of chosen classes of a layer."""
+    out = {}
+    for name, spec in specs.items():
+        layer = rasters[spec.layer]
+        values = [class_value(layer, cls) for cls in spec.classes]
+        out[distance_layer_name(name)] = distance.distance_to_cells(layer.isin(values), name=name)
+    return xr.Dataset(out)
+
+
+def derive_wind_speed(rasters: xr.Dataset, spec: WindResource) -> xr.DataArray:
+    """Mean wind speed (m/s) for screening: the scenario's wind layer, else the estimate."""
+    if spec.layer is not None:
+        return wind_resource.given_mean_speed(rasters[spec.layer], height_m=spec.height_m)
+    estimate = spec.estimate
+    return wind_resource.estimated_mean_speed(
+        rasters["tpi_m"],
+        mean_speed_ms=estimate.mean_speed_ms,
+        height_m=estimate.height_m,
+        valley_factor=estimate.valley_factor,
+        ridge_factor=estimate.ridge_factor,
+        tpi_scale_m=estimate.tpi_scale_m,
+        source=estimate.source,
+    )
+
+
 def vector_layers_used(scenario: Scenario) -> set[str]:
     """Vector layers whose distance raster a rule or criterion needs."""
     used = set()
@@ -115,6 +143,7 @@ class UseResult:
     suitability: Suitability
     sites: gpd.GeoDataFrame
     labels: xr.DataArray
+    spread: xr.Dataset
 
 
 def score_use(
@@ -123,8 +152,10 @@ def score_use(
     rasters: xr.Dataset,
     vectors: Mapping[str, gpd.GeoDataFrame],
     grid: Grid,
+    *,
+    seed: int = 0,
 ) -> UseResult:
-    """Exclusions, suitability and candidate sites of one land use.
+    """Exclusions, suitability, candidate sites and weight sensitivity of one land use.
 
     Parameters
     ----------
@@ -138,6 +169,8 @@ def score_use(
         Vector layers in the grid CRS.
     grid : Grid
         The analysis grid.
+    seed : int
+        Seed of the weight-sensitivity draws.
     """
     allowed = eligibility(use.exclusions, rasters, vectors, grid)
     scored = suitability(use, rasters, name)
@@ -153,9 +186,31 @@ def score_use(
         prefix="R" if name == "reforestation" else "W",
     )
     frame = describe_sites(found.sites, score, rasters, vectors)
+    criteria = {c: scored.criteria[c] for c in scored.criteria.data_vars}
+    draws = {"n_draws": use.sensitivity.n_draws, "spread": use.sensitivity.spread, "seed": seed}
+    frame = add_rank_stability(
+        frame, mcda.rank_stability(criteria, scored.weights, found.labels, **draws)
+    )
+    spread = mcda.score_spread(criteria, scored.weights, **draws).where(grid.aoi_mask()).compute()
     scored = Suitability(score, scored.criteria, scored.weights, scored.ahp)
     allowed = Eligibility(eligible, allowed.table)
-    return UseResult(name, allowed, scored, frame, found.labels)
+    return UseResult(name, allowed, scored, frame, found.labels, spread)
+
+
+def add_rank_stability(frame: gpd.GeoDataFrame, stability: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Join how often each site keeps its rank under perturbed weights onto the sites."""
+    if frame.empty:
+        return frame
+    columns = {
+        "mean_rank": "rank_mean",
+        "rank_p05": "rank_p05",
+        "rank_p95": "rank_p95",
+        "p_same_rank": "p_same_rank",
+        "p_top_quartile": "p_top_quartile",
+    }
+    table = stability.set_index("site_label")[list(columns)].rename(columns=columns)
+    joined = frame.join(table, on="label")
+    return joined
 
 
 def describe_sites(
@@ -246,18 +301,22 @@ def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
         rasters = load_layers(scenario, grid)
         vectors = load_vectors(scenario, grid)
         rasters = rasters.persist()
-    with timed("terrain"):
+    with timed("terrain and wind resource"):
         elevation = rasters[scenario.layers.elevation]
         derived = derive_terrain(elevation, tpi_radius_m=scenario.terrain.tpi_radius_m)
         rasters = rasters.assign(derived.persist().data_vars)
+        rasters["wind_speed_ms"] = derive_wind_speed(rasters, scenario.wind_resource).persist()
     with timed("distances"):
         template = grid.template()
         distances = derive_distances(vectors, template, vector_layers_used(scenario))
         rasters = rasters.assign(distances.persist().data_vars)
+        classes = derive_class_distances(rasters, scenario.layers.class_distances)
+        rasters = rasters.assign(classes.data_vars)
     uses = {}
     for name in USES:
-        with timed(f"{name}: exclusions, suitability, sites"):
-            uses[name] = score_use(name, getattr(scenario, name), rasters, vectors, grid)
+        with timed(f"{name}: exclusions, suitability, sites, sensitivity"):
+            use = getattr(scenario, name)
+            uses[name] = score_use(name, use, rasters, vectors, grid, seed=scenario.seed)
     return RunResult(scenario, grid, rasters, vectors, uses, timings)
 
 
@@ -315,6 +374,7 @@ def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: 
     for name, use in result.uses.items():
         io.write_cog(use.suitability.score, folder / f"suitability_{name}.tif")
         io.write_cog(use.eligibility.eligible, folder / f"eligible_{name}.tif")
+        io.write_cog(use.spread["score_std"], folder / f"suitability_sd_{name}.tif")
         io.write_geojson(use.sites, folder / f"sites_{name}.geojson")
         use.eligibility.table.to_csv(folder / f"eligibility_{name}.csv", index=False)
     io.write_geopackage(
@@ -357,6 +417,12 @@ def manifest(result: RunResult, inputs: list[Path]) -> dict:
 def caveats(scenario: Scenario) -> list[str]:
     """Notes that travel with results: approximated layers and estimated values."""
     notes = [f"{name}: {spec.note}" for name, spec in scenario.layers.vectors.items() if spec.note]
+    if scenario.wind_resource.layer is None:
+        notes.append(
+            "wind_speed_ms: ESTIMATE from terrain exposure, not measured wind "
+            f"({scenario.wind_resource.estimate.mean_speed_ms} m/s reference at "
+            f"{scenario.wind_resource.estimate.height_m:g} m); replace with Global Wind Atlas"
+        )
     for use_name in USES:
         use: UseSpec = getattr(scenario, use_name)
         notes += [

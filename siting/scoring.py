@@ -38,15 +38,13 @@ class Suitability:
     ahp: mcda.AHPResult | None = None
 
 
-def use_weights(use: UseSpec, field: str) -> tuple[dict[str, float], mcda.AHPResult | None]:
+def use_weights(use: UseSpec) -> tuple[dict[str, float], mcda.AHPResult | None]:
     """Criterion weights of a land use: given directly, or derived by AHP.
 
     Parameters
     ----------
     use : UseSpec
-        The land use's scenario section.
-    field : str
-        Its name in the scenario (``"wind"``), for error messages.
+        The land use's scenario section (validated, so an AHP matrix is consistent).
 
     Returns
     -------
@@ -55,15 +53,7 @@ def use_weights(use: UseSpec, field: str) -> tuple[dict[str, float], mcda.AHPRes
     """
     if use.weights is not None:
         return dict(use.weights), None
-    names = list(use.criteria)
-    judgements = {(a, b): value for a, b, value in use.ahp.judgements}
-    try:
-        matrix = mcda.ahp_matrix_from_upper(names, judgements)
-        result = mcda.ahp_weights(
-            matrix, names, max_consistency_ratio=use.ahp.max_consistency_ratio
-        )
-    except ParameterError as err:
-        raise ConfigError(f"{field}.ahp: {err}") from None
+    result = use.ahp_result()
     return dict(result.weights), result
 
 
@@ -98,7 +88,7 @@ def suitability(use: UseSpec, layers: xr.Dataset, field: str) -> Suitability:
     -------
     Suitability
     """
-    weights, ahp = use_weights(use, field)
+    weights, ahp = use_weights(use)
     scores = {}
     for name, criterion in use.criteria.items():
         try:

@@ -397,20 +397,19 @@ def _northness_from_aspect(aspect_deg: xr.DataArray) -> xr.DataArray:
 
 
 def _slope_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray) -> None:
-    _slope_kernel(z, x_step, y_step, out)
+    _slope_kernel(z, np.array([x_step, y_step]), out)
 
 
 def _aspect_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray) -> None:
-    _aspect_kernel(z, x_step, y_step, out)
+    _aspect_kernel(z, np.array([x_step, y_step]), out)
 
 
 def _northness_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray) -> None:
-    _northness_kernel(z, x_step, y_step, out)
+    _northness_kernel(z, np.array([x_step, y_step]), out)
 
 
 def _tpi_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray) -> None:
-    # gdaldem multiplies the float32 sum by 0.125f: keep the DEM's precision.
-    _tpi_kernel(z, z.dtype.type(0.125), out)
+    _tpi_kernel(z, np.array([x_step, y_step]), out)
 
 
 def _wide_tpi_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray, *,
@@ -419,12 +418,12 @@ def _wide_tpi_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray
 
 
 def _tri_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray) -> None:
-    _tri_kernel(z, out)
+    _tri_kernel(z, np.array([x_step, y_step]), out)
 
 
 def _hillshade_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray, *,
                      sun: np.ndarray) -> None:
-    _hillshade_kernel(z, x_step, y_step, sun, out)
+    _hillshade_kernel(z, np.concatenate([[x_step, y_step], sun]), out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,13 +432,80 @@ def _hillshade_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarra
 # A kernel sees one array (a whole DEM, or a dask block with its halo) and treats that
 # array's edges as raster edges. With map_overlap(boundary="none") a block's edge is either
 # the raster's edge (handled as gdaldem does) or a halo cell that map_overlap trims away, so
-# a chunked result equals the whole-array one exactly. fastmath stays off: results must not
-# depend on where a cell sits in a block.
+# a chunked result equals the whole-array one exactly. Each kernel runs the interior of a
+# row as a branch-free loop that LLVM vectorises, and border cells one by one. fastmath stays
+# off, so a vectorised lane and a scalar cell give bit-identical results: a cell's value does
+# not depend on where it sits in a block.
 # ---------------------------------------------------------------------------------------------
 
+# Cephes atan (Moshier 1989, Methods and Programs for Mathematical Functions; cephes/atan.c):
+# rational approximation on [0, 0.66] after range reduction, relative error ~2e-16. Written
+# out so that it vectorises (libm's atan is an opaque call).
+_ATAN_P = (-8.750608600031904122785e-01, -1.615753718733365076637e01,
+           -7.500855792314704667340e01, -1.228866684490136173410e02,
+           -6.485021904942025371773e01)
+_ATAN_Q = (2.485846490142306297962e01, 1.650270098316988542046e02,
+           4.328810604912902668951e02, 4.853903996359136964868e02,
+           1.945506571482613964425e02)
+_TAN_3PI_8 = 2.41421356237309504880
+_ATAN_MOREBITS = 6.123233995736765886130e-17
+# Largest float64 below 360 that float32 rounds up to 360 (ulp of float32 at 360 is 2**-15).
+_FLOAT32_ROUNDS_TO_360 = 360.0 - 2.0**-16
 
-@njit(inline="always")
-def _edge_window(z, i, j):
+
+@njit(inline="always", error_model="numpy")
+def _atan_nonnegative(x):
+    """Arc tangent (radians) of ``x >= 0``, branch-free (Cephes atan)."""
+    big = x > _TAN_3PI_8
+    middle = x > 0.66
+    reduced = -1.0 / x if big else ((x - 1.0) / (x + 1.0) if middle else x)
+    offset = math.pi / 2 if big else (math.pi / 4 if middle else 0.0)
+    extra = _ATAN_MOREBITS if big else (0.5 * _ATAN_MOREBITS if middle else 0.0)
+    p0, p1, p2, p3, p4 = _ATAN_P
+    q0, q1, q2, q3, q4 = _ATAN_Q
+    zz = reduced * reduced
+    ratio = zz * ((((p0 * zz + p1) * zz + p2) * zz + p3) * zz + p4) / (
+        ((((zz + q0) * zz + q1) * zz + q2) * zz + q3) * zz + q4)
+    return offset + (reduced * ratio + reduced + extra)
+
+
+@njit(inline="always", error_model="numpy")
+def _azimuth_deg(east, north):
+    """Compass bearing of the vector (east, north) in [0, 360) degrees, branch-free."""
+    abs_east, abs_north = abs(east), abs(north)
+    steep = abs_east > abs_north
+    ratio = (abs_north / abs_east) if steep else (abs_east / abs_north)
+    angle = _atan_nonnegative(ratio)
+    angle = (math.pi / 2 - angle) if steep else angle
+    angle = (math.pi - angle) if north < 0 else angle
+    degrees = (-angle if east < 0 else angle) * _RADIANS_TO_DEGREES
+    degrees = degrees + 360.0 if degrees < 0 else degrees
+    return 0.0 if degrees >= _FLOAT32_ROUNDS_TO_360 else degrees
+
+
+@njit(inline="always", error_model="numpy")
+def _fill(value, centre):
+    """Replace a nodata neighbour by the centre's value (gdaldem -compute_edges)."""
+    return centre if np.isnan(value) else value
+
+
+@njit(inline="always", error_model="numpy")
+def _interior_window(top, middle, bottom, j):
+    """3 x 3 window ``(w0 .. w8)`` around column j of three rows, NaN neighbours filled."""
+    c = middle[j]
+    return (_fill(top[j - 1], c), _fill(top[j], c), _fill(top[j + 1], c),
+            _fill(middle[j - 1], c), c, _fill(middle[j + 1], c),
+            _fill(bottom[j - 1], c), _fill(bottom[j], c), _fill(bottom[j + 1], c))
+
+
+@njit(inline="always", error_model="numpy")
+def _border_step(i, ny, nx):
+    """Column step visiting a row's border cells: all of the first and last rows, else 2."""
+    return 1 if (i == 0 or i == ny - 1) else nx - 1
+
+
+@njit(inline="always", error_model="numpy")
+def _border_window(z, i, j):
     """3 x 3 window of a border cell, missing cells extrapolated as gdaldem_lib.cpp does."""
     ny, nx = z.shape
     left = j - 1 if j > 0 else j
@@ -448,43 +514,27 @@ def _edge_window(z, i, j):
         w3, w4, w5 = z[0, left], z[0, j], z[0, right]
         w6, w7, w8 = z[1, left], z[1, j], z[1, right]
         # INTERPOL(a, b) = 2a - b, written a + a - b to stay in the DEM's precision.
-        return (w3 + w3 - w6, w4 + w4 - w7, w5 + w5 - w8, w3, w4, w5, w6, w7, w8)
-    if i == ny - 1:
+        w = (w3 + w3 - w6, w4 + w4 - w7, w5 + w5 - w8, w3, w4, w5, w6, w7, w8)
+    elif i == ny - 1:
         w0, w1, w2 = z[i - 1, left], z[i - 1, j], z[i - 1, right]
         w3, w4, w5 = z[i, left], z[i, j], z[i, right]
-        return (w0, w1, w2, w3, w4, w5, w3 + w3 - w0, w4 + w4 - w1, w5 + w5 - w2)
-    if j == 0:
+        w = (w0, w1, w2, w3, w4, w5, w3 + w3 - w0, w4 + w4 - w1, w5 + w5 - w2)
+    elif j == 0:
         w1, w2 = z[i - 1, 0], z[i - 1, 1]
         w4, w5 = z[i, 0], z[i, 1]
         w7, w8 = z[i + 1, 0], z[i + 1, 1]
-        return (w1 + w1 - w2, w1, w2, w4 + w4 - w5, w4, w5, w7 + w7 - w8, w7, w8)
-    w0, w1 = z[i - 1, j - 1], z[i - 1, j]
-    w3, w4 = z[i, j - 1], z[i, j]
-    w6, w7 = z[i + 1, j - 1], z[i + 1, j]
-    return (w0, w1, w1 + w1 - w0, w3, w4, w4 + w4 - w3, w6, w7, w7 + w7 - w6)
-
-
-@njit(inline="always")
-def _fill(value, centre):
-    """Replace a nodata neighbour by the centre's value (gdaldem -compute_edges)."""
-    return centre if np.isnan(value) else value
-
-
-@njit(inline="always")
-def _window(z, i, j):
-    """3 x 3 window ``(w0 .. w8)`` of cell (i, j), row by row, borders and NaN filled."""
-    ny, nx = z.shape
-    if 0 < i < ny - 1 and 0 < j < nx - 1:
-        w0, w1, w2 = z[i - 1, j - 1], z[i - 1, j], z[i - 1, j + 1]
-        w3, w4, w5 = z[i, j - 1], z[i, j], z[i, j + 1]
-        w6, w7, w8 = z[i + 1, j - 1], z[i + 1, j], z[i + 1, j + 1]
+        w = (w1 + w1 - w2, w1, w2, w4 + w4 - w5, w4, w5, w7 + w7 - w8, w7, w8)
     else:
-        w0, w1, w2, w3, w4, w5, w6, w7, w8 = _edge_window(z, i, j)
-    return (_fill(w0, w4), _fill(w1, w4), _fill(w2, w4), _fill(w3, w4), w4,
-            _fill(w5, w4), _fill(w6, w4), _fill(w7, w4), _fill(w8, w4))
+        w0, w1 = z[i - 1, j - 1], z[i - 1, j]
+        w3, w4 = z[i, j - 1], z[i, j]
+        w6, w7 = z[i + 1, j - 1], z[i + 1, j]
+        w = (w0, w1, w1 + w1 - w0, w3, w4, w4 + w4 - w3, w6, w7, w7 + w7 - w6)
+    c = w[4]
+    return (_fill(w[0], c), _fill(w[1], c), _fill(w[2], c), _fill(w[3], c), c,
+            _fill(w[5], c), _fill(w[6], c), _fill(w[7], c), _fill(w[8], c))
 
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def _horn_sums(w):
     """Horn's weighted differences, in gdaldem's order of operations.
 
@@ -497,73 +547,142 @@ def _horn_sums(w):
     return west_minus_east, next_minus_previous_row
 
 
-@njit(nogil=True, cache=True)
-def _slope_kernel(z, x_step, y_step, out):
+@njit(inline="always", error_model="numpy")
+def _downslope(w, params):
+    """Downslope vector ``8 (-dz/dx, -dz/dy)`` (east, north) and whether it is zero."""
+    west_minus_east, next_minus_previous = _horn_sums(w)
+    flat = west_minus_east == 0 and next_minus_previous == 0
+    return west_minus_east / params[0], -next_minus_previous / params[1], flat
+
+
+@njit(inline="always", error_model="numpy")
+def _slope_value(w, params):
+    east, north, _ = _downslope(w, params)
+    degrees = _atan_nonnegative(math.sqrt(east * east + north * north) / 8.0) * \
+        _RADIANS_TO_DEGREES
+    return np.nan if np.isnan(w[4]) else degrees
+
+
+@njit(inline="always", error_model="numpy")
+def _aspect_value(w, params):
+    east, north, flat = _downslope(w, params)
+    azimuth = _azimuth_deg(east, north)
+    return np.nan if (flat or np.isnan(w[4])) else azimuth
+
+
+@njit(inline="always", error_model="numpy")
+def _northness_value(w, params):
+    east, north, flat = _downslope(w, params)
+    cosine = 0.0 if flat else north / math.sqrt(east * east + north * north)
+    return np.nan if np.isnan(w[4]) else cosine
+
+
+@njit(inline="always", error_model="numpy")
+def _tpi_value(w, params):
+    w0, w1, w2, w3, w4, w5, w6, w7, w8 = w
+    # gdaldem: w4 - sum * 0.125f, in float32 for a float32 DEM. Scaling by 0.125 is exact
+    # and so is the float64 difference of two float32 values, so rounding the result to
+    # float32 on store gives gdaldem's value.
+    return w4 - (w0 + w1 + w2 + w3 + w5 + w6 + w7 + w8) * 0.125
+
+
+@njit(inline="always", error_model="numpy")
+def _tri_value(w, params):
+    centre = w[4]
+    total = 0.0
+    for k in range(9):
+        # The difference in the DEM's precision, squared in float64 (gdaldem).
+        difference = np.float64(w[k] - centre)
+        total += difference * difference
+    return math.sqrt(total)
+
+
+@njit(inline="always", error_model="numpy")
+def _hillshade_value(w, params):
+    east, north, _ = _downslope(w, params)
+    # p = z dz/dx = -z east / 8 and q = z dz/dy = -z north / 8.
+    sin_altitude, cos_alt_sin_az, cos_alt_cos_az, z_factor = (params[2], params[3],
+                                                              params[4], params[5])
+    p = -z_factor * east / 8.0
+    q = -z_factor * north / 8.0
+    cosine = (sin_altitude - (p * cos_alt_sin_az + q * cos_alt_cos_az)) / math.sqrt(
+        1.0 + p * p + q * q)
+    return np.nan if np.isnan(w[4]) else max(cosine, 0.0)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _slope_kernel(z, params, out):
     ny, nx = z.shape
+    for i in range(1, ny - 1):
+        top, middle, bottom, row = z[i - 1], z[i], z[i + 1], out[i]
+        for j in range(1, nx - 1):
+            row[j] = _slope_value(_interior_window(top, middle, bottom, j), params)
     for i in range(ny):
-        for j in range(nx):
-            if np.isnan(z[i, j]):
-                out[i, j] = np.nan
-                continue
-            west_minus_east, next_minus_previous = _horn_sums(_window(z, i, j))
-            gx = west_minus_east / x_step
-            gy = next_minus_previous / y_step
-            out[i, j] = math.atan(math.sqrt(gx * gx + gy * gy) / 8.0) * _RADIANS_TO_DEGREES
+        for j in range(0, nx, _border_step(i, ny, nx)):
+            out[i, j] = _slope_value(_border_window(z, i, j), params)
 
 
-@njit(nogil=True, cache=True)
-def _aspect_kernel(z, x_step, y_step, out):
+@njit(nogil=True, cache=True, error_model="numpy")
+def _aspect_kernel(z, params, out):
     ny, nx = z.shape
+    for i in range(1, ny - 1):
+        top, middle, bottom, row = z[i - 1], z[i], z[i + 1], out[i]
+        for j in range(1, nx - 1):
+            row[j] = _aspect_value(_interior_window(top, middle, bottom, j), params)
     for i in range(ny):
-        for j in range(nx):
-            if np.isnan(z[i, j]):
-                out[i, j] = np.nan
-                continue
-            west_minus_east, next_minus_previous = _horn_sums(_window(z, i, j))
-            if west_minus_east == 0 and next_minus_previous == 0:
-                out[i, j] = np.nan
-                continue
-            # Downslope direction (-dz/dx, -dz/dy), both scaled by 8.
-            downslope_east = west_minus_east / x_step
-            downslope_north = -next_minus_previous / y_step
-            azimuth = math.atan2(downslope_east, downslope_north) * _RADIANS_TO_DEGREES
-            if azimuth < 0:
-                azimuth += 360.0
-            out[i, j] = azimuth
-            if out[i, j] == 360.0:
-                out[i, j] = 0.0
+        for j in range(0, nx, _border_step(i, ny, nx)):
+            out[i, j] = _aspect_value(_border_window(z, i, j), params)
 
 
-@njit(nogil=True, cache=True)
-def _northness_kernel(z, x_step, y_step, out):
+@njit(nogil=True, cache=True, error_model="numpy")
+def _northness_kernel(z, params, out):
     ny, nx = z.shape
+    for i in range(1, ny - 1):
+        top, middle, bottom, row = z[i - 1], z[i], z[i + 1], out[i]
+        for j in range(1, nx - 1):
+            row[j] = _northness_value(_interior_window(top, middle, bottom, j), params)
     for i in range(ny):
-        for j in range(nx):
-            if np.isnan(z[i, j]):
-                out[i, j] = np.nan
-                continue
-            west_minus_east, next_minus_previous = _horn_sums(_window(z, i, j))
-            if west_minus_east == 0 and next_minus_previous == 0:
-                out[i, j] = 0.0
-                continue
-            downslope_east = west_minus_east / x_step
-            downslope_north = -next_minus_previous / y_step
-            out[i, j] = downslope_north / math.hypot(downslope_east, downslope_north)
+        for j in range(0, nx, _border_step(i, ny, nx)):
+            out[i, j] = _northness_value(_border_window(z, i, j), params)
 
 
-@njit(nogil=True, cache=True)
-def _tpi_kernel(z, eighth, out):
+@njit(nogil=True, cache=True, error_model="numpy")
+def _tpi_kernel(z, params, out):
     ny, nx = z.shape
+    for i in range(1, ny - 1):
+        top, middle, bottom, row = z[i - 1], z[i], z[i + 1], out[i]
+        for j in range(1, nx - 1):
+            row[j] = _tpi_value(_interior_window(top, middle, bottom, j), params)
     for i in range(ny):
-        for j in range(nx):
-            if np.isnan(z[i, j]):
-                out[i, j] = np.nan
-                continue
-            w0, w1, w2, w3, w4, w5, w6, w7, w8 = _window(z, i, j)
-            out[i, j] = w4 - (w0 + w1 + w2 + w3 + w5 + w6 + w7 + w8) * eighth
+        for j in range(0, nx, _border_step(i, ny, nx)):
+            out[i, j] = _tpi_value(_border_window(z, i, j), params)
 
 
-@njit(inline="always")
+@njit(nogil=True, cache=True, error_model="numpy")
+def _tri_kernel(z, params, out):
+    ny, nx = z.shape
+    for i in range(1, ny - 1):
+        top, middle, bottom, row = z[i - 1], z[i], z[i + 1], out[i]
+        for j in range(1, nx - 1):
+            row[j] = _tri_value(_interior_window(top, middle, bottom, j), params)
+    for i in range(ny):
+        for j in range(0, nx, _border_step(i, ny, nx)):
+            out[i, j] = _tri_value(_border_window(z, i, j), params)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _hillshade_kernel(z, params, out):
+    ny, nx = z.shape
+    for i in range(1, ny - 1):
+        top, middle, bottom, row = z[i - 1], z[i], z[i + 1], out[i]
+        for j in range(1, nx - 1):
+            row[j] = _hillshade_value(_interior_window(top, middle, bottom, j), params)
+    for i in range(ny):
+        for j in range(0, nx, _border_step(i, ny, nx)):
+            out[i, j] = _hillshade_value(_border_window(z, i, j), params)
+
+
+@njit(inline="always", error_model="numpy")
 def _mirror(index, size):
     """Anchor and mirror of an index beyond an edge, for ``z[a] + z[a] - z[m]``."""
     if index < 0:
@@ -571,7 +690,7 @@ def _mirror(index, size):
     return size - 1, 2 * (size - 1) - index
 
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def _extended(z, i, j):
     """Elevation at (i, j), extrapolated linearly (point reflection) beyond the edges."""
     ny, nx = z.shape
@@ -590,7 +709,7 @@ def _extended(z, i, j):
     return 4.0 * z[ai, aj] - 2.0 * z[ai, mj] - 2.0 * z[mi, aj] + np.float64(z[mi, mj])
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _wide_tpi_kernel(z, radius, out):
     ny, nx = z.shape
     neighbours = (2 * radius + 1) ** 2 - 1
@@ -606,39 +725,3 @@ def _wide_tpi_kernel(z, radius, out):
                     if di != 0 or dj != 0:
                         total += _fill(_extended(z, i + di, j + dj), centre)
             out[i, j] = centre - total / neighbours
-
-
-@njit(nogil=True, cache=True)
-def _tri_kernel(z, out):
-    ny, nx = z.shape
-    for i in range(ny):
-        for j in range(nx):
-            if np.isnan(z[i, j]):
-                out[i, j] = np.nan
-                continue
-            w = _window(z, i, j)
-            centre = w[4]
-            total = 0.0
-            for k in range(9):
-                if k != 4:
-                    # The difference in the DEM's precision, squared in float64 (gdaldem).
-                    difference = np.float64(w[k] - centre)
-                    total += difference * difference
-            out[i, j] = math.sqrt(total)
-
-
-@njit(nogil=True, cache=True)
-def _hillshade_kernel(z, x_step, y_step, sun, out):
-    sin_altitude, cos_alt_sin_az, cos_alt_cos_az, z_factor = sun[0], sun[1], sun[2], sun[3]
-    ny, nx = z.shape
-    for i in range(ny):
-        for j in range(nx):
-            if np.isnan(z[i, j]):
-                out[i, j] = np.nan
-                continue
-            west_minus_east, next_minus_previous = _horn_sums(_window(z, i, j))
-            p = -z_factor * west_minus_east / (8.0 * x_step)
-            q = z_factor * next_minus_previous / (8.0 * y_step)
-            cosine = (sin_altitude - (p * cos_alt_sin_az + q * cos_alt_cos_az)) / math.sqrt(
-                1.0 + p * p + q * q)
-            out[i, j] = max(cosine, 0.0)

@@ -245,3 +245,28 @@ def test_distance_to_union_is_minimum_of_the_parts(first, second):
     assert (both >= 0).all()
     np.testing.assert_array_equal(both, np.minimum(d1, d2))
     np.testing.assert_allclose(both, brute_force(SMALL, first + second), rtol=1e-6, atol=1e-3)
+
+
+# --------------------------------------------------------------------------------------------
+# Distance to cells of a class
+
+
+def test_distance_to_cells_is_measured_from_cell_edges():
+    from siting.distance import distance_to_cells
+
+    values = np.zeros((5, 6), dtype=bool)
+    values[2, 3] = True
+    cell = 100.0
+    x = 500_000 + cell / 2 + cell * np.arange(6)
+    y = 5_500_000 - cell / 2 - cell * np.arange(5)
+    mask = xr.DataArray(values, dims=("y", "x"), coords={"y": y, "x": x}).rio.write_crs(
+        "EPSG:32647"
+    )
+    dist = distance_to_cells(mask, name="forest")
+    assert dist.name == "dist_forest_m"
+    assert dist.values[2, 3] == 0
+    assert dist.values[2, 4] == pytest.approx(50.0)  # edge neighbour: half a cell
+    assert dist.values[1, 4] == pytest.approx(np.hypot(50, 50))  # corner neighbour
+    assert dist.values[2, 0] == pytest.approx(250.0)
+    none = distance_to_cells(mask & False, name="none")
+    assert np.isinf(none.values).all()

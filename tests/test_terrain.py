@@ -163,6 +163,13 @@ def test_nodata_neighbour_takes_the_centre_value():
     assert result[2, 2] == pytest.approx(z[2, 2] - (window.sum() - z[2, 2]) / 8)
 
 
+def test_nodata_stays_nodata_and_nothing_else_is():
+    dem = terrain_like(30, 40)  # noisy: no flat cell, so aspect is defined everywhere
+    for name, derive in DERIVATIVES.items():
+        np.testing.assert_array_equal(np.isnan(derive(dem).values), np.isnan(dem.values),
+                                      err_msg=name)
+
+
 def test_encoded_nodata_is_masked():
     z = terrain_like(40, 50).fillna(-9999.0)
     z = z.rio.write_nodata(-9999.0)
