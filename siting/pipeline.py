@@ -183,7 +183,7 @@ def score_use(
         min_area_ha=use.sites.min_area_ha,
         max_sites=use.sites.max_sites,
         max_area_ha=use.sites.max_area_ha,
-        prefix="R" if name == "reforestation" else "W",
+        prefix=name[0].upper(),
     )
     frame = describe_sites(found.sites, score, rasters, vectors)
     criteria = {c: scored.criteria[c] for c in scored.criteria.data_vars}
@@ -198,19 +198,13 @@ def score_use(
 
 
 def add_rank_stability(frame: gpd.GeoDataFrame, stability: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Join how often each site keeps its rank under perturbed weights onto the sites."""
-    if frame.empty:
-        return frame
-    columns = {
-        "mean_rank": "rank_mean",
-        "rank_p05": "rank_p05",
-        "rank_p95": "rank_p95",
-        "p_same_rank": "p_same_rank",
-        "p_top_quartile": "p_top_quartile",
-    }
-    table = stability.set_index("site_label")[list(columns)].rename(columns=columns)
-    joined = frame.join(table, on="label")
-    return joined
+    """Join how stable each site's rank is under perturbed weights onto the sites.
+
+    Adds ``mean_rank``, ``rank_p05``, ``rank_p95``, ``p_same_rank`` (share of draws in which
+    the site keeps its rank) and ``p_top_quartile`` (see :func:`siting.mcda.rank_stability`).
+    """
+    columns = ["mean_rank", "rank_p05", "rank_p95", "p_same_rank", "p_top_quartile"]
+    return frame.join(stability.set_index("site_label")[columns], on="label")
 
 
 def describe_sites(

@@ -101,6 +101,26 @@ def test_tpi_with_a_wider_window_is_zero_on_a_plane_everywhere():
     np.testing.assert_allclose(terrain.tpi(dem, radius_cells=3).values, 0.0, atol=1e-9)
 
 
+@pytest.mark.parametrize("radius", [2, 5])
+def test_wide_tpi_matches_a_brute_force_window_mean(radius):
+    rng = np.random.default_rng(radius)
+    z = rng.normal(1500.0, 40.0, (23, 31))
+    z[4, 6] = z[15, 20] = np.nan
+    # Point reflection beyond the edges (z[-k] = 2 z[0] - z[k], both axes at corners) is
+    # numpy's odd reflection; NaN neighbours count as the centre value.
+    padded = np.pad(z, radius, mode="reflect", reflect_type="odd")
+    expected = np.full_like(z, np.nan)
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            if np.isnan(z[i, j]):
+                continue
+            window = padded[i : i + 2 * radius + 1, j : j + 2 * radius + 1].copy()
+            window[np.isnan(window)] = z[i, j]
+            expected[i, j] = z[i, j] - (window.sum() - z[i, j]) / (window.size - 1)
+    result = terrain.tpi(grid(z), radius_cells=radius).values
+    np.testing.assert_allclose(result, expected, rtol=0, atol=1e-9)
+
+
 def test_tpi_of_a_single_peak():
     z = np.zeros((7, 7))
     z[3, 3] = 8.0
