@@ -21,8 +21,6 @@ from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -30,6 +28,7 @@ from pydantic import (
 )
 
 from siting.errors import ConfigError, ParameterError, describe
+from siting.schema import Model
 
 DEFAULT_SCENARIO = "moron.yaml"
 
@@ -38,12 +37,6 @@ TERRAIN_LAYERS = ("slope_deg", "aspect_deg", "northness", "tpi_m", "tri_m")
 
 #: Raster of mean wind speed (m/s) the run derives from the wind layer or the estimate.
 WIND_SPEED_LAYER = "wind_speed_ms"
-
-
-class Model(BaseModel):
-    """Base of every scenario model: unknown fields are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,22 +15,29 @@ def _requirement_names(requirements):
     }
 
 
-def test_environment_yml_lists_the_same_dependencies_as_pyproject():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip_names = _requirement_names(project["dependencies"])
-    pip_names |= _requirement_names(project["optional-dependencies"]["test"])
+def _conda_requirements():
+    """Requirements of environment.yml: conda packages plus those of its pip section."""
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
-    conda_names = _requirement_names(d for d in conda if isinstance(d, str))
-    conda_names -= {"python", "pip"}
-    assert conda_names == pip_names
+    listed = {d for d in conda if isinstance(d, str)}
+    for item in conda:
+        if isinstance(item, dict):
+            listed |= {r.split("#")[0].strip() for r in item["pip"] if not r.startswith("-")}
+    return listed - {"python>=3.11", "pip"}
+
+
+def _pyproject_requirements():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    assert _requirement_names(_conda_requirements()) == _requirement_names(
+        _pyproject_requirements()
+    )
 
 
 def test_environment_yml_pins_match_pyproject():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip_reqs = set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
-    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
-    conda_reqs = {d for d in conda if isinstance(d, str)} - {"python>=3.11", "pip"}
-    assert conda_reqs == pip_reqs
+    assert _conda_requirements() == _pyproject_requirements()
 
 
 def test_console_script_points_at_the_cli():
