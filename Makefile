@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= results/moron
 
-.PHONY: run test lint bench clean gdal-tools
+.PHONY: run test lint bench clean system-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,23 +18,28 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/siting run --out $(OUT)
 
-# gdaldem (Debian package gdal-bin) is the reference for the terrain accuracy test;
-# it is installed when missing and possible, otherwise that test is skipped with the reason.
-gdal-tools:
-	@command -v gdaldem >/dev/null 2>&1 || { \
+# System programs some tests compare against or drive: gdaldem (Debian gdal-bin), the reference
+# for the terrain accuracy test, and Chromium, which opens map.html offline. Installed when missing
+# and possible; otherwise those tests are skipped with the reason.
+system-tools:
+	@missing=""; \
+	command -v gdaldem >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -q && apt-get install -y -q gdal-bin) >/dev/null 2>&1 \
-	      || echo "note: could not install gdal-bin; the gdaldem comparison will be skipped"; \
-	  else echo "note: gdaldem not found (apt-get install gdal-bin); the gdaldem comparison will be skipped"; fi; }
+	    (apt-get update -q && apt-get install -y -q $$missing) >/dev/null 2>&1 \
+	      || echo "note: could not install$$missing; the tests that need them will be skipped"; \
+	  else echo "note: missing$$missing (apt-get install$$missing); the tests that need them will be skipped"; fi; \
+	fi
 
-test: $(VENV)/.installed gdal-tools
+test: $(VENV)/.installed system-tools
 	$(BIN)/ruff check siting tests benchmarks
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check siting tests benchmarks
 
-bench: $(VENV)/.installed gdal-tools
+bench: $(VENV)/.installed system-tools
 	$(BIN)/python benchmarks/terrain.py
 
 clean:

@@ -38,6 +38,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="results folder (default: the scenario's output.dir)")
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
 
+    export = commands.add_parser("export", help="export candidate sites for the field")
+    export.add_argument("results", type=Path, help="a results folder written by `siting run`")
+    export.add_argument("--format", required=True, choices=["geojson", "gpkg", "kml", "gpx"])
+    export.add_argument("--use", choices=["reforestation", "wind"], help="one land use only")
+    export.add_argument("--out", type=Path, help="output file (default: in the results folder)")
+
+    rebuild = commands.add_parser("map", help="rebuild map.html of a results folder")
+    rebuild.add_argument("results", type=Path, help="a results folder written by `siting run`")
+
     init = commands.add_parser("init-config", help="write the default scenario to edit")
     init.add_argument("path", type=Path, nargs="?", default=Path("scenario.yaml"))
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -83,6 +92,30 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_export(args: argparse.Namespace) -> int:
+    """``siting export``: candidate sites as GeoJSON, GeoPackage, KML or GPX."""
+    from siting.export import FORMATS, export_sites
+    from siting.results import open_results
+
+    results = open_results(args.results)
+    uses = [args.use] if args.use else results.uses
+    sites = {use: results.sites(use) for use in uses}
+    name = f"sites_field_{args.use or 'all'}{FORMATS[args.format]}"
+    out = export_sites(sites, args.format, args.out or results.path / name)
+    console.print(f"Wrote {sum(len(f) for f in sites.values())} sites to {escape(str(out))}")
+    print(out)
+    return 0
+
+
+def command_map(args: argparse.Namespace) -> int:
+    """``siting map``: rebuild the map of a results folder."""
+    from siting.pipeline import rebuild_map
+
+    out = rebuild_map(args.results)
+    print(out)
+    return 0
+
+
 def command_init_config(args: argparse.Namespace) -> int:
     """``siting init-config``: write the embedded scenario to a file to edit."""
     path: Path = args.path
@@ -101,7 +134,12 @@ def command_init_config(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``siting`` console script."""
     args = build_parser().parse_args(argv)
-    handlers = {"run": command_run, "init-config": command_init_config}
+    handlers = {
+        "run": command_run,
+        "export": command_export,
+        "map": command_map,
+        "init-config": command_init_config,
+    }
     try:
         return handlers[args.command](args)
     except SitingError as err:

@@ -319,14 +319,15 @@ def write_cog(da: xr.DataArray, path: str | Path) -> Path:
     return path
 
 
-def write_geojson(frame: gpd.GeoDataFrame, path: str | Path) -> Path:
+def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, layer: str = "sites") -> Path:
     """Write RFC 7946 GeoJSON: WGS84 lon/lat, counter-clockwise exterior rings.
 
-    GDAL's ``RFC7946=YES`` layer option reprojects to WGS84 and fixes the winding order.
+    GDAL's ``RFC7946=YES`` layer option reprojects to WGS84, fixes the winding order, writes
+    at most 7 decimals and no ``crs`` member.
     """
     path = Path(path)
     frame.to_crs(WGS84).to_file(
-        path, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"}
+        path, layer=layer, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"}
     )
     return path
 
@@ -429,3 +430,57 @@ def read_aoi_polygon(path: str | Path) -> shapely.Geometry:
             describe(str(path), "holds no polygon", "give the AOI as a polygon layer")
         )
     return shapely.union_all(polygons.to_crs(WGS84).geometry.values)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it onto ``path`` only if the block succeeds.
+
+    A failed or interrupted write leaves no half-written file under the final name.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent
+    )
+    os.close(handle)
+    os.unlink(temporary)  # writers (GDAL) create the file themselves
+    temporary = Path(temporary)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_kml(frame: gpd.GeoDataFrame, path: str | Path, layer: str = "sites") -> Path:
+    """Write KML 2.2 (WGS84) with GDAL: ``Name`` and ``Description`` become placemark texts."""
+    path = Path(path)
+    frame.to_crs(WGS84).to_file(path, layer=layer, driver="KML", engine="pyogrio")
+    return path
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write UTF-8 text."""
+    path = Path(path)
+    path.write_text(text, "utf-8")
+    return path
+
+
+def read_layer(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read one layer of a vector file written by siting."""
+    try:
+        return gpd.read_file(path, layer=layer, engine="pyogrio")
+    except Exception as err:
+        raise InputDataError(
+            describe(str(path), f"cannot read layer {layer!r} ({err})", "rerun `siting run`")
+        ) from None
+
+
+def open_raster(path: str | Path) -> xr.DataArray:
+    """Open a single-band raster written by siting (floats: nodata as NaN)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(describe(str(path), "file not found", "rerun `siting run`"))
+    da = rioxarray.open_rasterio(path, masked=True).squeeze("band", drop=True)
+    return da.rename(path.stem)

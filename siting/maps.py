@@ -1,41 +1,166 @@
-"""The planner's HTML map (folium): suitability surfaces, candidate sites, constraints."""
+"""The planner's HTML map: one self-contained file that works offline.
+
+folium builds the map; every asset it needs is inlined into the page: Leaflet's JavaScript,
+CSS and control images come from the XStatic-Leaflet package (the same Leaflet release folium
+targets), the raster layers are PNG data URLs, and siting's own small controls (coordinates on
+click, a measuring tool, title and legend) ship in ``siting/static``. folium's default CDN
+assets (jQuery, Bootstrap, Font Awesome, awesome-markers) are not used. Online basemaps are
+offered only as layers that are off by default.
+
+Every text that comes from inputs or the scenario (site and place names, the scenario title) is
+HTML-escaped before it reaches the page.
+"""
 
 from __future__ import annotations
+
+import base64
+import html
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 
 import branca.colormap
 import folium
 import geopandas as gpd
 import numpy as np
 import xarray as xr
+from branca.element import MacroElement
+from jinja2 import Template
+from xstatic.pkg import leaflet as xstatic_leaflet
 
-from siting import wind_resource
 from siting.grid import WGS84
 
-#: Colours of each land use (suitability ramp, site outline).
+#: Colour ramps and outline colours of each land use.
 STYLE = {
-    "reforestation": {"ramp": branca.colormap.linear.YlGn_09, "line": "#1b5e20"},
-    "wind": {"ramp": branca.colormap.linear.PuBu_09, "line": "#0d47a1"},
+    "reforestation": {"ramp": branca.colormap.linear.YlGn_09, "line": "#1b5e20", "fill": "#66bb6a"},
+    "wind": {"ramp": branca.colormap.linear.PuBu_09, "line": "#0d47a1", "fill": "#42a5f5"},
 }
 
+#: Point layers drawn when present: layer name -> (label column, colour).
+POINT_LAYERS = {
+    "settlements": ("name", "#424242"),
+    "airports": ("name", "#b71c1c"),
+    "heritage": ("name", "#6a1b9a"),
+    "grid_connection": ("name", "#e65100"),
+}
 
-def colourise(score: xr.DataArray, ramp: branca.colormap.LinearColormap) -> np.ndarray:
+#: Site attributes shown in popups, in this order, when present.
+POPUP_FIELDS = (
+    "site_id", "rank", "area_ha", "score_mean", "p_same_rank", "soum", "grid_distance_km",
+    "species", "tco2e_2030_p50", "n_turbines", "capacity_mw", "aep_p50_mwh", "tco2e_per_year",
+    "itmo_to_2030",
+)  # fmt: skip
+
+
+@dataclass
+class MapContent:
+    """Everything the map shows, in the analysis CRS (reprojected for display).
+
+    Attributes
+    ----------
+    title : str
+        Scenario name or title (escaped when shown).
+    subtitle : str
+        E.g. the run date.
+    caveats : list of str
+        Flags shown under the title (estimated wind, approximated layers).
+    suitability, eligible : dict of str to xarray.DataArray
+        Per land use: suitability 0..1 and the eligibility mask.
+    sites : dict of str to geopandas.GeoDataFrame
+        Per land use: candidate sites with their attributes.
+    hillshade : xarray.DataArray, optional
+        Shaded relief 0..1, the offline base layer.
+    points : dict of str to geopandas.GeoDataFrame
+        Point layers (settlements, airports, heritage, grid connection).
+    turbines : geopandas.GeoDataFrame, optional
+        Turbine positions.
+    aoi : geopandas.GeoDataFrame, optional
+        Area of interest outline.
+    """
+
+    title: str
+    subtitle: str = ""
+    caveats: list[str] = field(default_factory=list)
+    suitability: dict[str, xr.DataArray] = field(default_factory=dict)
+    eligible: dict[str, xr.DataArray] = field(default_factory=dict)
+    sites: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    hillshade: xr.DataArray | None = None
+    points: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    turbines: gpd.GeoDataFrame | None = None
+    aoi: gpd.GeoDataFrame | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Offline assets
+
+
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's JavaScript and CSS, with the CSS's images inlined as data URLs."""
+    folder = Path(xstatic_leaflet.BASE_DIR)
+    script = (folder / "leaflet.js").read_text("utf-8")
+    css = (folder / "leaflet.css").read_text("utf-8")
+
+    def inline(match: re.Match) -> str:
+        image = folder / match.group(1)
+        encoded = base64.b64encode(image.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{encoded})"
+
+    return script, re.sub(r"url\((images/[\w.-]+\.png)\)", inline, css)
+
+
+def siting_assets() -> tuple[str, str]:
+    """The project's own map controls (JavaScript) and styles (CSS)."""
+    static = resources.files("siting") / "static"
+    return static.joinpath("map.js").read_text("utf-8"), static.joinpath("map.css").read_text(
+        "utf-8"
+    )
+
+
+def _script_tag(code: str) -> str:
+    # A "</script" inside the code would end the element early; Leaflet has none, but guard.
+    return "<script>" + code.replace("</script", "<\\/script") + "</script>"
+
+
+def _make_offline(fmap: folium.Map) -> None:
+    """Drop folium's CDN assets and inline Leaflet and siting's controls instead."""
+    fmap.default_js = []
+    fmap.default_css = []
+    leaflet_js, leaflet_css = leaflet_assets()
+    controls_js, controls_css = siting_assets()
+    header = fmap.get_root().header
+    header.add_child(folium.Element(f"<style>{leaflet_css}\n{controls_css}</style>"), name="css")
+    header.add_child(folium.Element(_script_tag(leaflet_js)), name="leaflet")
+    header.add_child(folium.Element(_script_tag(controls_js)), name="siting_controls")
+
+
+class _Controls(MacroElement):
+    """Calls ``sitingControls(map)`` once the map exists (after the map's own script)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}sitingControls({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Layers
+
+
+def colourise(values: xr.DataArray, ramp: branca.colormap.LinearColormap, alpha: int = 200):
     """RGBA image (uint8, rows north to south) of a 0..1 raster; NaN is transparent."""
     lut = np.array([ramp.rgba_bytes_tuple(v) for v in np.linspace(0, 1, 256)], dtype="uint8")
-    values = np.asarray(score.values, dtype="float64")
-    index = np.clip(np.nan_to_num(values, nan=0.0) * 255, 0, 255).astype("uint8")
+    data = np.asarray(values.values, dtype="float64")
+    index = np.clip(np.nan_to_num(data, nan=0.0) * 255, 0, 255).astype("uint8")
     image = lut[index]
-    image[..., 3] = np.where(np.isnan(values), 0, 200)
+    image[..., 3] = np.where(np.isnan(data), 0, alpha)
     return image
 
 
-def raster_overlay(
-    score: xr.DataArray, ramp, name: str, show: bool
-) -> folium.raster_layers.ImageOverlay:
-    """A 0..1 raster reprojected to lon/lat as a colour-mapped image layer."""
-    lonlat = score.rio.reproject(WGS84, nodata=np.nan)
+def _overlay(image: np.ndarray, lonlat: xr.DataArray, name: str, show: bool):
     west, south, east, north = lonlat.rio.bounds()
     return folium.raster_layers.ImageOverlay(
-        image=colourise(lonlat, ramp),
+        image=image,
         bounds=[[south, west], [north, east]],
         mercator_project=True,
         name=name,
@@ -43,73 +168,170 @@ def raster_overlay(
     )
 
 
-def site_layer(sites: gpd.GeoDataFrame, name: str, colour: str) -> folium.GeoJson:
-    """Candidate site polygons with a tooltip of their attributes."""
-    wanted = ("site_id", "rank", "area_ha", "score_mean", "p_same_rank", "grid_distance_km", "soum")
-    fields = [c for c in wanted if c in sites]
-    shown = sites.to_crs(WGS84)
-    for column in ("area_ha", "score_mean", "p_same_rank", "grid_distance_km"):
-        if column in shown:
-            shown[column] = shown[column].round(2)
+def raster_overlay(score: xr.DataArray, ramp, name: str, show: bool):
+    """A 0..1 raster reprojected to lon/lat as a colour-mapped image layer."""
+    lonlat = score.astype("float32").rio.reproject(WGS84, nodata=np.nan)
+    return _overlay(colourise(lonlat, ramp), lonlat, name, show)
+
+
+def mask_overlay(mask: xr.DataArray, colour: str, name: str, show: bool):
+    """A boolean raster as a translucent single-colour image layer."""
+    values = mask.astype("float32").rio.write_nodata(np.nan)
+    lonlat = values.rio.reproject(WGS84, nodata=np.nan)
+    rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    data = np.nan_to_num(lonlat.values, nan=0.0) > 0.5
+    image = np.zeros(data.shape + (4,), dtype="uint8")
+    image[data] = (*rgb, 110)
+    return _overlay(image, lonlat, name, show)
+
+
+def hillshade_overlay(hillshade: xr.DataArray):
+    """Shaded relief in grey as the offline base layer."""
+    lonlat = hillshade.astype("float32").rio.reproject(WGS84, nodata=np.nan)
+    grey = np.clip(np.nan_to_num(lonlat.values, nan=1.0) * 255, 0, 255).astype("uint8")
+    image = np.dstack([grey, grey, grey, np.where(np.isnan(lonlat.values), 0, 255)])
+    return _overlay(image.astype("uint8"), lonlat, "Relief (hillshade)", True)
+
+
+def escape_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Copy with every text attribute HTML-escaped and numbers rounded for display."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if column == shown.geometry.name:
+            continue
+        if shown[column].dtype.kind == "f":
+            shown[column] = shown[column].round(3)
+        elif shown[column].dtype.kind not in "iub":
+            shown[column] = shown[column].map(
+                lambda v: html.escape(str(v)) if v is not None else ""
+            )
+    return shown
+
+
+def site_layer(sites: gpd.GeoDataFrame, name: str, style: dict) -> folium.GeoJson:
+    """Candidate site polygons with a popup and tooltip of their attributes."""
+    fields = [c for c in POPUP_FIELDS if c in sites]
+    shown = escape_frame(sites[fields + [sites.geometry.name]].to_crs(WGS84))
     return folium.GeoJson(
-        shown[fields + ["geometry"]],
+        shown,
         name=name,
-        style_function=lambda _: {"color": colour, "weight": 2, "fillOpacity": 0.1},
-        tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
+        style_function=lambda _: {
+            "color": style["line"],
+            "weight": 2,
+            "fillColor": style["fill"],
+            "fillOpacity": 0.15,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=fields[:1]) if fields else None,
+        popup=folium.GeoJsonPopup(fields=fields) if fields else None,
     )
 
 
-def point_layer(frame: gpd.GeoDataFrame, name: str, label: str, colour: str) -> folium.FeatureGroup:
-    """Point features as small circles labelled by an attribute."""
+def point_layer(frame: gpd.GeoDataFrame, name: str, label: str, colour: str, radius: int = 4):
+    """Point features as small circles with an escaped tooltip."""
     group = folium.FeatureGroup(name=name)
     points = frame[frame.geom_type == "Point"].to_crs(WGS84)
     for _, row in points.iterrows():
+        text = row[label] if label in points and row[label] is not None else name
         folium.CircleMarker(
             location=[row.geometry.y, row.geometry.x],
-            radius=4,
+            radius=radius,
             color=colour,
             fill=True,
-            tooltip=str(row.get(label, name)),
+            fill_opacity=0.8,
+            tooltip=html.escape(str(text)),
         ).add_to(group)
     return group
 
 
-def site_map(result) -> folium.Map:
-    """The run's map: suitability per use, candidate sites, settlements and constraints.
+def legend_html(content: MapContent) -> str:
+    """The legend block: a colour bar per suitability layer and a swatch per site layer."""
+    rows = []
+    for name in content.suitability:
+        colours = ", ".join(STYLE[name]["ramp"].scale(0, 1).rgb_hex_str(v) for v in (0, 0.5, 1))
+        rows.append(
+            f"<div><b>Suitability: {html.escape(name)}</b>"
+            f'<div class="ramp" style="background: linear-gradient(to right, {colours})"></div>'
+            '<div class="ticks"><span>0</span><span>0.5</span><span>1</span></div></div>'
+        )
+    for name in content.sites:
+        rows.append(
+            f'<div><span class="swatch" style="border-color:{STYLE[name]["line"]};'
+            f'background:{STYLE[name]["fill"]}55"></span>Candidate sites: {html.escape(name)}</div>'
+        )
+    for name, (_, colour) in POINT_LAYERS.items():
+        if name in content.points:
+            rows.append(
+                f'<div><span class="swatch" style="border-color:{colour};border-radius:50%;'
+                f'background:{colour}"></span>{html.escape(name.replace("_", " "))}</div>'
+            )
+    return '<div class="siting-legend">' + "".join(rows) + "</div>"
+
+
+def title_html(content: MapContent) -> str:
+    """The title block: scenario, date and caveats (all escaped)."""
+    caveats = "".join(f'<div class="caveat">{html.escape(c)}</div>' for c in content.caveats)
+    return (
+        f'<div class="siting-title"><h1>{html.escape(content.title)}</h1>'
+        f"<div>{html.escape(content.subtitle)}</div>{caveats}</div>"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The map
+
+
+def site_map(content: MapContent) -> folium.Map:
+    """Build the self-contained planner's map.
 
     Parameters
     ----------
-    result : siting.pipeline.RunResult
-        A completed run.
+    content : MapContent
+        What to show.
 
     Returns
     -------
     folium.Map
+        Save it with ``.save("map.html")``; the file needs no network.
     """
-    west, south, east, north = result.grid.bounds_lonlat()
-    fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=9)
-    for i, (name, use) in enumerate(result.uses.items()):
+    frames = [f for f in content.sites.values() if not f.empty]
+    extent = content.aoi if content.aoi is not None else (frames[0] if frames else None)
+    west, south, east, north = (
+        extent.to_crs(WGS84).total_bounds if extent is not None else (-180, -85, 180, 85)
+    )
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=9,
+        tiles=None,
+        control_scale=True,
+    )
+    _make_offline(fmap)
+    if content.hillshade is not None:
+        hillshade_overlay(content.hillshade).add_to(fmap)
+    for i, (name, score) in enumerate(content.suitability.items()):
         ramp = STYLE[name]["ramp"].scale(0, 1)
-        ramp.caption = f"Suitability for {name} (0-1)"
-        if name == "wind" and wind_resource.is_estimate(result.rasters["wind_speed_ms"]):
-            ramp.caption += " - wind resource ESTIMATED from terrain, not measured"
-        raster_overlay(use.suitability.score, ramp, f"Suitability: {name}", show=i == 0).add_to(
-            fmap
-        )
-        ramp.add_to(fmap)
-    for name, use in result.uses.items():
-        if not use.sites.empty:
-            site_layer(use.sites, f"Candidate sites: {name}", STYLE[name]["line"]).add_to(fmap)
-    for layer, label, colour in (
-        ("settlements", "name", "#424242"),
-        ("airports", "name", "#b71c1c"),
-        ("heritage", "name", "#6a1b9a"),
-        ("grid_connection", "name", "#e65100"),
-    ):
-        if layer in result.vectors and not result.vectors[layer].empty:
-            point_layer(
-                result.vectors[layer], layer.replace("_", " ").capitalize(), label, colour
-            ).add_to(fmap)
+        raster_overlay(score, ramp, f"Suitability: {name}", show=i == 0).add_to(fmap)
+    for name, mask in content.eligible.items():
+        mask_overlay(mask, STYLE[name]["fill"], f"Eligible: {name}", show=False).add_to(fmap)
+    for name, sites in content.sites.items():
+        if not sites.empty:
+            site_layer(sites, f"Candidate sites: {name}", STYLE[name]).add_to(fmap)
+    if content.turbines is not None and not content.turbines.empty:
+        point_layer(content.turbines, "Turbines", "turbine_id", "#0d47a1", radius=3).add_to(fmap)
+    for layer, (label, colour) in POINT_LAYERS.items():
+        if layer in content.points and not content.points[layer].empty:
+            title = layer.replace("_", " ").capitalize()
+            point_layer(content.points[layer], title, label, colour).add_to(fmap)
+    if content.aoi is not None:
+        folium.GeoJson(
+            content.aoi.to_crs(WGS84),
+            name="Area of interest",
+            style_function=lambda _: {"color": "#000000", "weight": 1.5, "fill": False},
+        ).add_to(fmap)
+    folium.TileLayer(
+        "OpenStreetMap", name="OpenStreetMap (online)", overlay=True, show=False
+    ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.get_root().html.add_child(folium.Element(title_html(content) + legend_html(content)))
+    fmap.add_child(_Controls())
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap

@@ -226,12 +226,30 @@ def describe_sites(
         {"score": ["mean", "max"], "elevation_m": ["mean"], "slope_deg": ["mean", "max"]},
     )
     frame = frame.join(zonal.set_index(frame.index))
-    if "grid_connection" in vectors and not vectors["grid_connection"].empty:
-        target = shapely.union_all(vectors["grid_connection"].geometry.values)
-        frame["grid_distance_km"] = frame.geometry.distance(target) / 1000.0
+    for layer, column in (("grid_connection", "grid_distance_km"), ("roads", "road_distance_km")):
+        if layer in vectors and not vectors[layer].empty:
+            target = shapely.union_all(vectors[layer].geometry.values)
+            frame[column] = frame.geometry.distance(target) / 1000.0
+    if "settlements" in vectors and not vectors["settlements"].empty:
+        frame = frame.join(nearest_settlement(frame, vectors["settlements"]))
     if "soums" in vectors and not vectors["soums"].empty:
         frame["soum"] = soum_names(frame, vectors["soums"])
     return site_tools.rank_sites(frame, by="score_mean")
+
+
+def nearest_settlement(frame: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Name of and exact distance (km) from each site to its nearest settlement."""
+    nearest = gpd.sjoin_nearest(
+        frame[[frame.geometry.name]], settlements[["name", "geometry"]], distance_col="metres"
+    )
+    nearest = nearest[~nearest.index.duplicated(keep="first")]
+    return pd.DataFrame(
+        {
+            "nearest_settlement": nearest["name"],
+            "settlement_distance_km": nearest["metres"] / 1000.0,
+        },
+        index=nearest.index,
+    )
 
 
 def soum_names(frame: gpd.GeoDataFrame, soums: gpd.GeoDataFrame) -> list[str]:
@@ -374,9 +392,73 @@ def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: 
     io.write_geopackage(
         {name: use.sites for name, use in result.uses.items()}, folder / "sites.gpkg"
     )
-    maps.site_map(result).save(str(folder / "map.html"))
+    maps.site_map(map_content(result)).save(str(folder / "map.html"))
     result.timings_s["total"] = round(total_s, 3)
     io.write_json(manifest(result, inputs), folder / io.RUN_MANIFEST)
+
+
+def map_content(result: RunResult):
+    """What the planner's map shows for a run (see :class:`siting.maps.MapContent`)."""
+    from siting import maps
+
+    scenario = result.scenario
+    notes = [f"{name}: {spec.note}" for name, spec in scenario.layers.vectors.items() if spec.note]
+    if scenario.wind_resource.layer is None:
+        notes.insert(0, "Wind resource is an ESTIMATE from terrain exposure, not measured wind")
+    points = {name: result.vectors[name] for name in maps.POINT_LAYERS if name in result.vectors}
+    aoi = gpd.GeoDataFrame(geometry=[result.grid.aoi], crs=result.grid.crs)
+    return maps.MapContent(
+        title=f"siting: {scenario.name}",
+        subtitle=time.strftime("run of %Y-%m-%d %H:%M UTC", time.gmtime())
+        + f" | {result.grid.crs.to_string()}, {result.grid.cell_size_m:g} m cells",
+        caveats=notes,
+        suitability={name: use.suitability.score for name, use in result.uses.items()},
+        eligible={name: use.eligibility.eligible for name, use in result.uses.items()},
+        sites={name: use.sites for name, use in result.uses.items()},
+        hillshade=terrain.hillshade(result.rasters[scenario.layers.elevation]).compute(),
+        points=points,
+        aoi=aoi,
+    )
+
+
+def rebuild_map(folder: str | Path) -> Path:
+    """Rebuild ``map.html`` of a results folder from its files and the inputs it names.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        A folder written by ``siting run``.
+
+    Returns
+    -------
+    pathlib.Path
+        The rewritten map (replaced atomically).
+    """
+    from siting import maps
+    from siting.config import scenario_from_dict
+    from siting.results import open_results
+
+    results = open_results(folder)
+    scenario = scenario_from_dict(results.manifest["parameters"], label=f"{folder}/run.json")
+    grid = scenario_grid(scenario)
+    vectors = load_vectors(scenario, grid)
+    elevation = load_layers(scenario, grid)[scenario.layers.elevation]
+    content = maps.MapContent(
+        title=f"siting: {scenario.name}",
+        subtitle=f"run of {results.manifest.get('created_utc', '?')}",
+        caveats=[c for c in results.manifest.get("caveats", []) if ".criteria." not in c],
+        suitability={u: results.raster(f"suitability_{u}") for u in results.uses},
+        eligible={u: results.raster(f"eligible_{u}") > 0 for u in results.uses},
+        sites={u: results.sites(u) for u in results.uses},
+        hillshade=terrain.hillshade(elevation).compute(),
+        points={n: vectors[n] for n in maps.POINT_LAYERS if n in vectors},
+        turbines=results.turbines(),
+        aoi=gpd.GeoDataFrame(geometry=[grid.aoi], crs=grid.crs),
+    )
+    target = results.path / "map.html"
+    with io.atomic_path(target) as temporary:
+        maps.site_map(content).save(str(temporary))
+    return target
 
 
 def manifest(result: RunResult, inputs: list[Path]) -> dict:

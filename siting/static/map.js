@@ -1,0 +1,55 @@
+/* siting map controls: coordinates on click and a distance-measuring tool.
+   Plain Leaflet 1.9 API; no other library. Attached to the map named by the page. */
+function sitingControls(map) {
+  "use strict";
+
+  // Coordinates on click (WGS84, 5 decimals ~ 1 m), unless measuring.
+  var measuring = false;
+  map.on("click", function (e) {
+    if (measuring) { return; }
+    L.popup()
+      .setLatLng(e.latlng)
+      .setContent(e.latlng.lat.toFixed(5) + " N, " + e.latlng.lng.toFixed(5) + " E")
+      .openOn(map);
+  });
+
+  // Measure tool: click points, the running length is shown; click the button to stop.
+  var Measure = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd: function () {
+      var box = L.DomUtil.create("div", "leaflet-bar siting-measure");
+      var button = L.DomUtil.create("a", "", box);
+      button.href = "#";
+      button.title = "Measure a distance";
+      button.setAttribute("role", "button");
+      button.textContent = "\u2194";
+      var readout = L.DomUtil.create("span", "siting-measure-readout", box);
+      var points = [];
+      var line = null;
+      function reset() {
+        points = [];
+        if (line) { map.removeLayer(line); line = null; }
+        readout.textContent = "";
+      }
+      function add(e) {
+        points.push(e.latlng);
+        if (!line) { line = L.polyline(points, { color: "#d32f2f", weight: 2 }).addTo(map); }
+        else { line.setLatLngs(points); }
+        var metres = 0;
+        for (var i = 1; i < points.length; i++) { metres += map.distance(points[i - 1], points[i]); }
+        readout.textContent = metres < 1000 ? metres.toFixed(0) + " m" : (metres / 1000).toFixed(2) + " km";
+      }
+      L.DomEvent.on(button, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        L.DomEvent.stopPropagation(e);
+        measuring = !measuring;
+        L.DomUtil[measuring ? "addClass" : "removeClass"](box, "active");
+        if (measuring) { reset(); map.on("click", add); }
+        else { map.off("click", add); }
+      });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    }
+  });
+  new Measure().addTo(map);
+}

@@ -1,0 +1,109 @@
+"""The planner's map: self-contained, offline in a real browser, escaped text."""
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from siting import maps
+from siting.grid import grid_for_aoi
+
+from .browser import open_offline, require_chromium
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+LAYER_NAMES = """() => Array.from(document.querySelectorAll('.leaflet-control-layers label'))
+    .map(l => l.textContent.trim())"""
+
+
+@pytest.fixture(scope="module")
+def content():
+    grid = grid_for_aoi(shapely.box(99.9, 49.5, 100.3, 49.8), 500)
+    rng = np.random.default_rng(0)
+    score = grid.wrap(rng.random(grid.shape).astype("float32"), name="s", units="1")
+    eligible = grid.wrap(rng.random(grid.shape) > 0.3, name="e", units="")
+    x, y = grid.x[10], grid.y[10]
+    site = shapely.box(x, y - 2000, x + 3000, y)
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["R001"], "area_ha": [600.0], "score_mean": [0.81], "soum": [PAYLOAD]},
+        geometry=[site],
+        crs=grid.crs,
+    )
+    towns = gpd.GeoDataFrame({"name": [PAYLOAD]}, geometry=[shapely.Point(x, y)], crs=grid.crs)
+    return maps.MapContent(
+        title=f"Mörön {PAYLOAD}",
+        subtitle="test",
+        caveats=["Wind resource is an ESTIMATE"],
+        suitability={"reforestation": score, "wind": score},
+        eligible={"reforestation": eligible},
+        sites={"reforestation": sites},
+        hillshade=score,
+        points={"settlements": towns},
+        aoi=gpd.GeoDataFrame(geometry=[grid.aoi], crs=grid.crs),
+    )
+
+
+@pytest.fixture(scope="module")
+def page(content, tmp_path_factory):
+    path = tmp_path_factory.mktemp("map") / "map.html"
+    maps.site_map(content).save(str(path))
+    return path
+
+
+def test_page_references_no_remote_script_or_style(page):
+    text = page.read_text()
+    for tag in ("<script src=", '<link rel="stylesheet" href="http'):
+        assert tag not in text
+    assert "cdn.jsdelivr" not in text and "code.jquery" not in text
+
+
+def test_input_text_is_escaped_in_the_page(page):
+    text = page.read_text()
+    assert PAYLOAD not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def test_map_works_offline_in_chromium(page, tmp_path):
+    require_chromium()
+    shot = tmp_path / "map.png"
+    report = open_offline(
+        page,
+        screenshot=shot,
+        script=f"() => ({{leaflet: typeof L !== 'undefined', layers: ({LAYER_NAMES})(),"
+        " imgs: document.querySelectorAll('img[src=\"x\"]').length,"
+        " title: document.querySelector('.siting-title h1').textContent})",
+    )
+    assert report["external"] == []
+    assert report["failed"] == []
+    assert report["errors"] == []
+    assert report["dialogs"] == [], "escaped text must never run"
+    result = report["result"]
+    assert result["leaflet"]
+    assert result["imgs"] == 0
+    assert result["title"] == f"Mörön {PAYLOAD}"
+    for layer in (
+        "Relief (hillshade)",
+        "Suitability: reforestation",
+        "Suitability: wind",
+        "Eligible: reforestation",
+        "Candidate sites: reforestation",
+        "Settlements",
+        "Area of interest",
+        "OpenStreetMap (online)",
+    ):
+        assert layer in result["layers"]
+    assert shot.stat().st_size > 10_000
+
+
+def test_popup_shows_the_payload_as_text(page):
+    require_chromium()
+    report = open_offline(
+        page,
+        script="""() => {
+            const paths = document.querySelectorAll('path.leaflet-interactive');
+            paths[0].dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: 0}));
+            const popup = document.querySelector('.leaflet-popup-content');
+            return popup ? popup.textContent : null;
+        }""",
+    )
+    assert report["dialogs"] == []
+    assert report["result"] is not None and PAYLOAD in report["result"]
