@@ -75,8 +75,9 @@ def slope(dem: xr.DataArray) -> xr.DataArray:
     xarray.DataArray
         ``slope_deg`` in degrees, NaN where the DEM is NaN.
     """
-    return _derive(dem, _slope_block, name="slope_deg", units="degree",
-                   long_name="slope (Horn 1981)")
+    return _derive(
+        dem, _slope_block, name="slope_deg", units="degree", long_name="slope (Horn 1981)"
+    )
 
 
 def aspect(dem: xr.DataArray) -> xr.DataArray:
@@ -107,9 +108,14 @@ def aspect(dem: xr.DataArray) -> xr.DataArray:
     xarray.DataArray
         ``aspect_deg`` in [0, 360) degrees, NaN on flat and nodata cells.
     """
-    return _derive(dem, _aspect_block, name="aspect_deg", units="degree",
-                   long_name="aspect, clockwise from north (Horn 1981)",
-                   flat="NaN: cells with zero gradient have no aspect (gdaldem: nodata)")
+    return _derive(
+        dem,
+        _aspect_block,
+        name="aspect_deg",
+        units="degree",
+        long_name="aspect, clockwise from north (Horn 1981)",
+        flat="NaN: cells with zero gradient have no aspect (gdaldem: nodata)",
+    )
 
 
 def northness(dem_or_aspect: xr.DataArray) -> xr.DataArray:
@@ -135,8 +141,13 @@ def northness(dem_or_aspect: xr.DataArray) -> xr.DataArray:
     """
     if dem_or_aspect.name == "aspect_deg":
         return _northness_from_aspect(dem_or_aspect)
-    return _derive(dem_or_aspect, _northness_block, name="northness", units="1",
-                   long_name="northness, cos(aspect); 0 on flat cells")
+    return _derive(
+        dem_or_aspect,
+        _northness_block,
+        name="northness",
+        units="1",
+        long_name="northness, cos(aspect); 0 on flat cells",
+    )
 
 
 def tpi(dem: xr.DataArray, radius_cells: int = 1) -> xr.DataArray:
@@ -168,11 +179,18 @@ def tpi(dem: xr.DataArray, radius_cells: int = 1) -> xr.DataArray:
     _cell_steps(dem)
     radius = _check_radius(radius_cells, dem.shape)
     if radius == 1:
-        return _derive(dem, _tpi_block, name="tpi_m", units="m",
-                       long_name="topographic position index (3 x 3)")
-    return _derive(dem, partial(_wide_tpi_block, radius=radius), depth=radius, name="tpi_m",
-                   units="m", long_name=f"topographic position index (radius {radius} cells)",
-                   radius_cells=radius)
+        return _derive(
+            dem, _tpi_block, name="tpi_m", units="m", long_name="topographic position index (3 x 3)"
+        )
+    return _derive(
+        dem,
+        partial(_wide_tpi_block, radius=radius),
+        depth=radius,
+        name="tpi_m",
+        units="m",
+        long_name=f"topographic position index (radius {radius} cells)",
+        radius_cells=radius,
+    )
 
 
 def tri(dem: xr.DataArray) -> xr.DataArray:
@@ -194,8 +212,13 @@ def tri(dem: xr.DataArray) -> xr.DataArray:
     xarray.DataArray
         ``tri_m`` in metres, >= 0.
     """
-    return _derive(dem, _tri_block, name="tri_m", units="m",
-                   long_name="terrain ruggedness index (Riley et al. 1999)")
+    return _derive(
+        dem,
+        _tri_block,
+        name="tri_m",
+        units="m",
+        long_name="terrain ruggedness index (Riley et al. 1999)",
+    )
 
 
 def hillshade(
@@ -236,9 +259,16 @@ def hillshade(
     """
     azimuth, altitude, z_factor = _check_sun(azimuth_deg, altitude_deg, z_factor)
     block = partial(_hillshade_block, sun=_sun_terms(azimuth, altitude, z_factor))
-    return _derive(dem, block, name="hillshade", units="1",
-                   long_name="hillshade, cos(incidence angle)", azimuth_deg=azimuth,
-                   altitude_deg=altitude, z_factor=z_factor)
+    return _derive(
+        dem,
+        block,
+        name="hillshade",
+        units="1",
+        long_name="hillshade, cos(incidence angle)",
+        azimuth_deg=azimuth,
+        altitude_deg=altitude,
+        z_factor=z_factor,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,12 +287,20 @@ def _derive(
 ) -> xr.DataArray:
     """Apply a block function to a DEM, whole or chunk by chunk, and wrap the result."""
     x_step, y_step = _cell_steps(dem)
-    compute = partial(_run_block, block_function=block_function, x_step=x_step,
-                      y_step=y_step, nodata=_encoded_nodata(dem))
+    compute = partial(
+        _run_block,
+        block_function=block_function,
+        x_step=x_step,
+        y_step=y_step,
+        nodata=_encoded_nodata(dem),
+    )
     out_dtype = _output_dtype(dem.dtype)
     if isinstance(dem.data, da.Array):
         result = dem.data.map_overlap(
-            compute, depth=depth, boundary="none", dtype=out_dtype,
+            compute,
+            depth=depth,
+            boundary="none",
+            dtype=out_dtype,
             meta=np.empty((0, 0), dtype=out_dtype),
         )
     else:
@@ -270,11 +308,13 @@ def _derive(
     return _wrap_like(dem, result, name=name, units=units, **attrs)
 
 
-def _wrap_like(dem: xr.DataArray, data: object, *, name: str, units: str,
-               **attrs: object) -> xr.DataArray:
+def _wrap_like(
+    dem: xr.DataArray, data: object, *, name: str, units: str, **attrs: object
+) -> xr.DataArray:
     """Build a DataArray on the DEM's grid (coords, CRS) with name, units and NaN nodata."""
-    out = xr.DataArray(data, coords=dem.coords, dims=dem.dims, name=name,
-                       attrs={"units": units, **attrs})
+    out = xr.DataArray(
+        data, coords=dem.coords, dims=dem.dims, name=name, attrs={"units": units, **attrs}
+    )
     grid_mapping = dem.encoding.get("grid_mapping", dem.attrs.get("grid_mapping"))
     if grid_mapping is not None:
         out.attrs["grid_mapping"] = grid_mapping
@@ -286,35 +326,55 @@ def _cell_steps(dem: xr.DataArray) -> tuple[float, float]:
     """Check the DEM is usable and return its signed cell steps ``(dx, dy)`` in metres."""
     label = f"DEM {dem.name!r}" if dem.name is not None else "DEM"
     if dem.dims != ("y", "x"):
-        raise ParameterError(describe(
-            label, f"has dims {dem.dims}, expected ('y', 'x')",
-            "select one band (dem.squeeze('band') or dem.sel(band=1)) and/or "
-            "dem.transpose('y', 'x')"))
+        raise ParameterError(
+            describe(
+                label,
+                f"has dims {dem.dims}, expected ('y', 'x')",
+                "select one band (dem.squeeze('band') or dem.sel(band=1)) and/or "
+                "dem.transpose('y', 'x')",
+            )
+        )
     if dem.sizes["y"] < 2 or dem.sizes["x"] < 2:
-        raise ParameterError(describe(
-            label, f"has shape {dem.shape}; a gradient needs at least 2 x 2 cells",
-            "give a larger DEM"))
+        raise ParameterError(
+            describe(
+                label,
+                f"has shape {dem.shape}; a gradient needs at least 2 x 2 cells",
+                "give a larger DEM",
+            )
+        )
     crs = dem.rio.crs
     if crs is not None and crs.is_geographic:
-        raise ParameterError(describe(
-            label, f"is in a geographic CRS ({crs.to_string()}), so its cells are not metres",
-            "reproject it to a projected CRS first, e.g. dem.rio.reproject('EPSG:32647')"))
+        raise ParameterError(
+            describe(
+                label,
+                f"is in a geographic CRS ({crs.to_string()}), so its cells are not metres",
+                "reproject it to a projected CRS first, e.g. dem.rio.reproject('EPSG:32647')",
+            )
+        )
     return _regular_step(dem, "x", label), _regular_step(dem, "y", label)
 
 
 def _regular_step(dem: xr.DataArray, dim: str, label: str) -> float:
     """Signed spacing of a regular coordinate, refused when missing or irregular."""
     if dim not in dem.coords:
-        raise ParameterError(describe(
-            label, f"has no '{dim}' coordinate, so its cell size is unknown",
-            "assign cell-centre coordinates in metres (e.g. open it with rioxarray)"))
+        raise ParameterError(
+            describe(
+                label,
+                f"has no '{dim}' coordinate, so its cell size is unknown",
+                "assign cell-centre coordinates in metres (e.g. open it with rioxarray)",
+            )
+        )
     values = np.asarray(dem[dim].values, dtype=np.float64)
     steps = np.diff(values)
     step = float(steps[0])
     if step == 0 or not np.allclose(steps, step, rtol=1e-6, atol=0):
-        raise ParameterError(describe(
-            label, f"'{dim}' coordinate is not evenly spaced",
-            "resample the DEM onto a regular grid first (siting.grid)"))
+        raise ParameterError(
+            describe(
+                label,
+                f"'{dim}' coordinate is not evenly spaced",
+                "resample the DEM onto a regular grid first (siting.grid)",
+            )
+        )
     return step
 
 
@@ -336,8 +396,14 @@ def _work_dtype(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if dtype == np.float32 else np.dtype(np.float64)
 
 
-def _run_block(block: np.ndarray, *, block_function: Callable[..., np.ndarray],
-               x_step: float, y_step: float, nodata: float | None) -> np.ndarray:
+def _run_block(
+    block: np.ndarray,
+    *,
+    block_function: Callable[..., np.ndarray],
+    x_step: float,
+    y_step: float,
+    nodata: float | None,
+) -> np.ndarray:
     """Prepare one block (float, NaN nodata, C order) and run a kernel on it."""
     work = np.ascontiguousarray(block, dtype=_work_dtype(block.dtype))
     if nodata is not None:
@@ -350,31 +416,56 @@ def _run_block(block: np.ndarray, *, block_function: Callable[..., np.ndarray],
 def _check_radius(radius_cells: int, shape: tuple[int, ...]) -> int:
     """A TPI radius: a whole number of cells, at least 1, smaller than the DEM."""
     if isinstance(radius_cells, bool) or not isinstance(radius_cells, (int, np.integer)):
-        raise ParameterError(describe(
-            "radius_cells", f"{radius_cells!r} is not a whole number of cells",
-            "give an int >= 1 (1 = 3 x 3 window)"))
+        raise ParameterError(
+            describe(
+                "radius_cells",
+                f"{radius_cells!r} is not a whole number of cells",
+                "give an int >= 1 (1 = 3 x 3 window)",
+            )
+        )
     if radius_cells < 1:
-        raise ParameterError(describe("radius_cells", f"{radius_cells} < 1",
-                                      "give an int >= 1 (1 = 3 x 3 window)"))
+        raise ParameterError(
+            describe("radius_cells", f"{radius_cells} < 1", "give an int >= 1 (1 = 3 x 3 window)")
+        )
     if radius_cells >= min(shape):
-        raise ParameterError(describe(
-            "radius_cells", f"{radius_cells} is not smaller than the DEM's shape {shape}",
-            "use a smaller radius or a larger DEM"))
+        raise ParameterError(
+            describe(
+                "radius_cells",
+                f"{radius_cells} is not smaller than the DEM's shape {shape}",
+                "use a smaller radius or a larger DEM",
+            )
+        )
     return int(radius_cells)
 
 
-def _check_sun(azimuth_deg: float, altitude_deg: float,
-               z_factor: float) -> tuple[float, float, float]:
+def _check_sun(
+    azimuth_deg: float, altitude_deg: float, z_factor: float
+) -> tuple[float, float, float]:
     """Validate the hillshade light source and vertical exaggeration."""
     if not math.isfinite(azimuth_deg):
-        raise ParameterError(describe("azimuth_deg", f"{azimuth_deg} is not finite",
-                                      "give degrees clockwise from north, e.g. 315"))
+        raise ParameterError(
+            describe(
+                "azimuth_deg",
+                f"{azimuth_deg} is not finite",
+                "give degrees clockwise from north, e.g. 315",
+            )
+        )
     if not 0 <= altitude_deg <= 90:
-        raise ParameterError(describe("altitude_deg", f"{altitude_deg} is outside [0, 90]",
-                                      "give the sun's elevation in degrees, e.g. 45"))
+        raise ParameterError(
+            describe(
+                "altitude_deg",
+                f"{altitude_deg} is outside [0, 90]",
+                "give the sun's elevation in degrees, e.g. 45",
+            )
+        )
     if not (math.isfinite(z_factor) and z_factor > 0):
-        raise ParameterError(describe("z_factor", f"{z_factor} is not a positive number",
-                                      "give e.g. 1 (elevation and cells both in metres)"))
+        raise ParameterError(
+            describe(
+                "z_factor",
+                f"{z_factor} is not a positive number",
+                "give e.g. 1 (elevation and cells both in metres)",
+            )
+        )
     return float(azimuth_deg) % 360.0, float(altitude_deg), float(z_factor)
 
 
@@ -382,16 +473,27 @@ def _sun_terms(azimuth_deg: float, altitude_deg: float, z_factor: float) -> np.n
     """Constants of the hillshade formula: ``[sin h, cos h sin A, cos h cos A, z_factor]``."""
     azimuth = azimuth_deg * _DEGREES_TO_RADIANS
     altitude = altitude_deg * _DEGREES_TO_RADIANS
-    return np.array([math.sin(altitude), math.cos(altitude) * math.sin(azimuth),
-                     math.cos(altitude) * math.cos(azimuth), z_factor])
+    return np.array(
+        [
+            math.sin(altitude),
+            math.cos(altitude) * math.sin(azimuth),
+            math.cos(altitude) * math.cos(azimuth),
+            z_factor,
+        ]
+    )
 
 
 def _northness_from_aspect(aspect_deg: xr.DataArray) -> xr.DataArray:
     """cos(aspect) of an aspect raster, NaN (flat or nodata) as 0."""
     cosine = np.cos(np.deg2rad(aspect_deg.data))
     values = xr.where(np.isnan(aspect_deg), 0.0, cosine).astype(aspect_deg.dtype)
-    return _wrap_like(aspect_deg, values.data, name="northness", units="1",
-                      long_name="northness, cos(aspect); 0 on flat (and nodata) cells")
+    return _wrap_like(
+        aspect_deg,
+        values.data,
+        name="northness",
+        units="1",
+        long_name="northness, cos(aspect); 0 on flat (and nodata) cells",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,8 +517,9 @@ def _tpi_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray) -> 
     _tpi_kernel(z, np.array([x_step, y_step]), out)
 
 
-def _wide_tpi_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray, *,
-                    radius: int) -> None:
+def _wide_tpi_block(
+    z: np.ndarray, x_step: float, y_step: float, out: np.ndarray, *, radius: int
+) -> None:
     _wide_tpi_kernel(z, radius, out)
 
 
@@ -424,8 +527,9 @@ def _tri_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray) -> 
     _tri_kernel(z, np.array([x_step, y_step]), out)
 
 
-def _hillshade_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray, *,
-                     sun: np.ndarray) -> None:
+def _hillshade_block(
+    z: np.ndarray, x_step: float, y_step: float, out: np.ndarray, *, sun: np.ndarray
+) -> None:
     _hillshade_kernel(z, np.concatenate([[x_step, y_step], sun]), out)
 
 
@@ -444,12 +548,20 @@ def _hillshade_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarra
 # Cephes atan (Moshier 1989, Methods and Programs for Mathematical Functions; cephes/atan.c):
 # rational approximation on [0, 0.66] after range reduction, relative error ~2e-16. Written
 # out so that it vectorises (libm's atan is an opaque call).
-_ATAN_P = (-8.750608600031904122785e-01, -1.615753718733365076637e01,
-           -7.500855792314704667340e01, -1.228866684490136173410e02,
-           -6.485021904942025371773e01)
-_ATAN_Q = (2.485846490142306297962e01, 1.650270098316988542046e02,
-           4.328810604912902668951e02, 4.853903996359136964868e02,
-           1.945506571482613964425e02)
+_ATAN_P = (
+    -8.750608600031904122785e-01,
+    -1.615753718733365076637e01,
+    -7.500855792314704667340e01,
+    -1.228866684490136173410e02,
+    -6.485021904942025371773e01,
+)
+_ATAN_Q = (
+    2.485846490142306297962e01,
+    1.650270098316988542046e02,
+    4.328810604912902668951e02,
+    4.853903996359136964868e02,
+    1.945506571482613964425e02,
+)
 _TAN_3PI_8 = 2.41421356237309504880
 _ATAN_MOREBITS = 6.123233995736765886130e-17
 # Largest float64 below 360 that float32 rounds up to 360 (ulp of float32 at 360 is 2**-15).
@@ -467,8 +579,11 @@ def _atan_nonnegative(x):
     p0, p1, p2, p3, p4 = _ATAN_P
     q0, q1, q2, q3, q4 = _ATAN_Q
     zz = reduced * reduced
-    ratio = zz * ((((p0 * zz + p1) * zz + p2) * zz + p3) * zz + p4) / (
-        ((((zz + q0) * zz + q1) * zz + q2) * zz + q3) * zz + q4)
+    ratio = (
+        zz
+        * ((((p0 * zz + p1) * zz + p2) * zz + p3) * zz + p4)
+        / (((((zz + q0) * zz + q1) * zz + q2) * zz + q3) * zz + q4)
+    )
     return offset + (reduced * ratio + reduced + extra)
 
 
@@ -496,9 +611,17 @@ def _fill(value, centre):
 def _interior_window(top, middle, bottom, j):
     """3 x 3 window ``(w0 .. w8)`` around column j of three rows, NaN neighbours filled."""
     c = middle[j]
-    return (_fill(top[j - 1], c), _fill(top[j], c), _fill(top[j + 1], c),
-            _fill(middle[j - 1], c), c, _fill(middle[j + 1], c),
-            _fill(bottom[j - 1], c), _fill(bottom[j], c), _fill(bottom[j + 1], c))
+    return (
+        _fill(top[j - 1], c),
+        _fill(top[j], c),
+        _fill(top[j + 1], c),
+        _fill(middle[j - 1], c),
+        c,
+        _fill(middle[j + 1], c),
+        _fill(bottom[j - 1], c),
+        _fill(bottom[j], c),
+        _fill(bottom[j + 1], c),
+    )
 
 
 @njit(inline="always", error_model="numpy")
@@ -533,8 +656,17 @@ def _border_window(z, i, j):
         w6, w7 = z[i + 1, j - 1], z[i + 1, j]
         w = (w0, w1, w1 + w1 - w0, w3, w4, w4 + w4 - w3, w6, w7, w7 + w7 - w6)
     c = w[4]
-    return (_fill(w[0], c), _fill(w[1], c), _fill(w[2], c), _fill(w[3], c), c,
-            _fill(w[5], c), _fill(w[6], c), _fill(w[7], c), _fill(w[8], c))
+    return (
+        _fill(w[0], c),
+        _fill(w[1], c),
+        _fill(w[2], c),
+        _fill(w[3], c),
+        c,
+        _fill(w[5], c),
+        _fill(w[6], c),
+        _fill(w[7], c),
+        _fill(w[8], c),
+    )
 
 
 @njit(inline="always", error_model="numpy")
@@ -561,8 +693,7 @@ def _downslope(w, params):
 @njit(inline="always", error_model="numpy")
 def _slope_value(w, params):
     east, north, _ = _downslope(w, params)
-    degrees = _atan_nonnegative(math.sqrt(east * east + north * north) / 8.0) * \
-        _RADIANS_TO_DEGREES
+    degrees = _atan_nonnegative(math.sqrt(east * east + north * north) / 8.0) * _RADIANS_TO_DEGREES
     return np.nan if np.isnan(w[4]) else degrees
 
 
@@ -604,12 +735,17 @@ def _tri_value(w, params):
 def _hillshade_value(w, params):
     east, north, _ = _downslope(w, params)
     # p = z dz/dx = -z east / 8 and q = z dz/dy = -z north / 8.
-    sin_altitude, cos_alt_sin_az, cos_alt_cos_az, z_factor = (params[2], params[3],
-                                                              params[4], params[5])
+    sin_altitude, cos_alt_sin_az, cos_alt_cos_az, z_factor = (
+        params[2],
+        params[3],
+        params[4],
+        params[5],
+    )
     p = -z_factor * east / 8.0
     q = -z_factor * north / 8.0
     cosine = (sin_altitude - (p * cos_alt_sin_az + q * cos_alt_cos_az)) / math.sqrt(
-        1.0 + p * p + q * q)
+        1.0 + p * p + q * q
+    )
     return np.nan if np.isnan(w[4]) else max(cosine, 0.0)
 
 
