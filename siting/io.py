@@ -484,3 +484,18 @@ def open_raster(path: str | Path) -> xr.DataArray:
         raise InputDataError(describe(str(path), "file not found", "rerun `siting run`"))
     da = rioxarray.open_rasterio(path, masked=True).squeeze("band", drop=True)
     return da.rename(path.stem)
+
+
+def raster_description(path: str | Path) -> str:
+    """Short description of a raster file's grid, e.g. ``0.0833 x 0.0833 degree, 42 x 39``."""
+    with rasterio.open(path) as src:
+        units = "degree" if src.crs and src.crs.is_geographic else "m"
+        xres, yres = (abs(r) for r in src.res)
+        crs = CRS(src.crs) if src.crs else None
+        if crs is None:
+            label = "no CRS"
+        elif crs.to_epsg():
+            label = f"EPSG:{crs.to_epsg()}"
+        else:
+            label = f"{crs.type_name}, {crs.ellipsoid.name} ellipsoid"
+        return f"{xres:.4g} x {yres:.4g} {units} cells, {src.width} x {src.height}, {label}"

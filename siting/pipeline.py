@@ -30,7 +30,7 @@ from siting.config import (
     distance_layer_name,
     load_scenario,
 )
-from siting.exclusions import Eligibility, eligibility
+from siting.exclusions import Eligibility, describe_rule, eligibility
 from siting.grid import Grid
 from siting.layers import class_value, load_layers, load_vectors, scenario_grid
 from siting.scoring import Suitability, suitability
@@ -381,7 +381,7 @@ def input_files(scenario: Scenario) -> list[Path]:
 
 def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: float) -> None:
     """Write every result file of a run into ``folder``."""
-    from siting import maps
+    from siting import maps, report
 
     for name, use in result.uses.items():
         io.write_cog(use.suitability.score, folder / f"suitability_{name}.tif")
@@ -393,6 +393,7 @@ def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: 
         {name: use.sites for name, use in result.uses.items()}, folder / "sites.gpkg"
     )
     maps.site_map(map_content(result)).save(str(folder / "map.html"))
+    io.write_text(report.render_report(report_content(result)), folder / "report.html")
     result.timings_s["total"] = round(total_s, 3)
     io.write_json(manifest(result, inputs), folder / io.RUN_MANIFEST)
 
@@ -418,6 +419,74 @@ def map_content(result: RunResult):
         hillshade=terrain.hillshade(result.rasters[scenario.layers.elevation]).compute(),
         points=points,
         aoi=aoi,
+    )
+
+
+def report_content(result: RunResult):
+    """What the planner's report shows for a run (see :class:`siting.report.ReportContent`)."""
+    from siting import report
+
+    scenario = result.scenario
+    rows = [
+        {
+            "layer": name,
+            "file": Path(spec.path).name,
+            "kind": spec.kind,
+            "grid": io.raster_description(scenario.resolve(spec.path)),
+            "source": spec.source,
+        }
+        for name, spec in scenario.layers.rasters.items()
+    ]
+    rows += [
+        {
+            "layer": name,
+            "file": Path(spec.path).name if spec.path else "(in the scenario)",
+            "kind": "vector",
+            "grid": f"{len(result.vectors[name])} features near the AOI",
+            "source": spec.source + (f" ({spec.note})" if spec.note else ""),
+        }
+        for name, spec in scenario.layers.vectors.items()
+    ]
+    assumptions = []
+    for name in USES:
+        use: UseSpec = getattr(scenario, name)
+        for rule in use.exclusions:
+            assumptions.append(
+                {
+                    "use": name,
+                    "kind": "exclusion",
+                    "what": describe_rule(rule),
+                    "reason": rule.reason,
+                    "source": rule.source,
+                }  # fmt: skip
+            )
+        for key, criterion in use.criteria.items():
+            shape = criterion.membership.model_dump(exclude={"kind"})
+            assumptions.append(
+                {
+                    "use": name,
+                    "kind": f"criterion ({criterion.membership.kind})",
+                    "what": f"{key}: {criterion.layer} {shape}",
+                    "reason": criterion.reason,
+                    "source": criterion.source,
+                }  # fmt: skip
+            )
+    weights = {}
+    for name, use in result.uses.items():
+        weights[name] = dict(use.suitability.weights)
+        if use.suitability.ahp is not None:
+            weights[name]["consistency_ratio"] = use.suitability.ahp.consistency_ratio
+    return report.ReportContent(
+        title=f"siting: {scenario.name}",
+        created=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        description=scenario.description,
+        caveats=caveats(scenario),
+        data=pd.DataFrame(rows),
+        suitability={name: use.suitability.score for name, use in result.uses.items()},
+        sites={name: use.sites for name, use in result.uses.items()},
+        eligibility={name: use.eligibility.table for name, use in result.uses.items()},
+        assumptions=pd.DataFrame(assumptions),
+        weights=weights,
     )
 
 

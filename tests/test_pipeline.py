@@ -22,6 +22,7 @@ EXPECTED_FILES = {
     "sites_wind.geojson",
     "sites.gpkg",
     "map.html",
+    "report.html",
     "run.json",
 }
 

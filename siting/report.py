@@ -1,0 +1,270 @@
+"""The planner's report: one printable, self-contained HTML page (figures inlined as PNG).
+
+What was run and on which data (with its resolution and sources, estimates flagged), maps of
+the suitability and the candidate sites, the best sites per use, the assumptions with their
+sources, and — when those stages ran — generation and sequestration with P10–P90 bands and the
+ITMO ledger. The page is rendered by Jinja2 with autoescaping on, so any text from inputs or the
+scenario appears as text, never as markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import io as bytes_io
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import jinja2
+import matplotlib
+
+matplotlib.use("Agg")  # no screen: render to memory
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import xarray as xr  # noqa: E402
+
+#: Korea's overseas reductions toward its 2030 NDC, Mt CO2e (1st National Carbon Neutrality
+#: Basic Plan, 2023; REFERENCE.md).
+KOREA_OVERSEAS_TARGET_MT = 37.5
+
+SITE_COLUMNS = (
+    "site_id", "area_ha", "score_mean", "soum", "nearest_settlement", "settlement_distance_km",
+    "grid_distance_km", "p_same_rank", "species", "tco2e_2030_p50", "n_turbines", "capacity_mw",
+    "aep_p50_mwh", "capacity_factor", "tco2e_per_year",
+)  # fmt: skip
+
+
+@dataclass
+class ReportContent:
+    """Everything the report shows.
+
+    Attributes
+    ----------
+    title, created : str
+        Scenario title and run time.
+    description : str
+        The scenario's description.
+    caveats : list of str
+        Estimates and approximations, shown first.
+    data : pandas.DataFrame
+        One row per input layer: layer, file, kind, resolution, source.
+    suitability : dict of str to xarray.DataArray
+        Per land use, 0..1.
+    sites : dict of str to geopandas.GeoDataFrame
+        Per land use, ranked.
+    eligibility : dict of str to pandas.DataFrame
+        Per land use, hectares per exclusion rule.
+    assumptions : pandas.DataFrame
+        One row per rule or criterion: use, what, value, reason, source.
+    weights : dict of str to dict
+        Per land use, criterion weights (and ``consistency_ratio`` when AHP).
+    generation, sequestration, ledger : pandas.DataFrame, optional
+        Tidy outputs of the wind, forest and credit stages, when they ran.
+    """
+
+    title: str
+    created: str
+    description: str = ""
+    caveats: list[str] = field(default_factory=list)
+    data: pd.DataFrame | None = None
+    suitability: dict[str, xr.DataArray] = field(default_factory=dict)
+    sites: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    eligibility: dict[str, pd.DataFrame] = field(default_factory=dict)
+    assumptions: pd.DataFrame | None = None
+    weights: dict[str, dict] = field(default_factory=dict)
+    generation: pd.DataFrame | None = None
+    sequestration: pd.DataFrame | None = None
+    ledger: pd.DataFrame | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+
+
+def figure_data_url(fig) -> str:
+    """A matplotlib figure as a PNG data URL (the figure is closed)."""
+    buffer = bytes_io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def suitability_figure(score: xr.DataArray, sites: gpd.GeoDataFrame, use: str) -> str:
+    """Suitability map with site outlines and ids (analysis CRS, km axes)."""
+    fig, ax = plt.subplots(figsize=(7.5, 6))
+    km = score.assign_coords(x=score.x / 1000, y=score.y / 1000)
+    km.plot(ax=ax, vmin=0, vmax=1, cmap="YlGn" if use == "reforestation" else "PuBu",
+            cbar_kwargs={"label": "suitability (0-1)"})  # fmt: skip
+    if not sites.empty:
+        outlines = sites.copy()
+        outlines["geometry"] = outlines.geometry.scale(1e-3, 1e-3, origin=(0, 0))
+        outlines.boundary.plot(ax=ax, color="black", linewidth=0.7)
+        for _, site in outlines.head(10).iterrows():
+            point = site.geometry.representative_point()
+            ax.annotate(site["site_id"], (point.x, point.y), fontsize=7, ha="center")
+    ax.set_title(f"{use}: suitability and candidate sites")
+    ax.set_xlabel("easting (km)")
+    ax.set_ylabel("northing (km)")
+    ax.set_aspect("equal")
+    return figure_data_url(fig)
+
+
+def band_figure(table: pd.DataFrame, value: str, ylabel: str, title: str) -> str:
+    """Total over sites per year: median line with a P10–P90 band.
+
+    ``table`` is tidy with columns ``year``, ``quantile`` (``p10``, ``p50``, ``p90``) and
+    ``value``; sites are summed per year and quantile (an upper bound of the spread of the total).
+    """
+    totals = table.groupby(["year", "quantile"])[value].sum().unstack("quantile")
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    if {"p10", "p90"} <= set(totals.columns):
+        ax.fill_between(totals.index, totals["p10"], totals["p90"], alpha=0.3, label="P10-P90")
+    if "p50" in totals:
+        ax.plot(totals.index, totals["p50"], label="P50")
+    ax.set_xlabel("year")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return figure_data_url(fig)
+
+
+def ledger_figure(ledger: pd.DataFrame) -> str:
+    """Transferable ITMOs by vintage stacked by project, and the cumulative total vs 37.5 Mt."""
+    by_vintage = ledger.pivot_table(
+        index="vintage", columns="project_id", values="transferable_tco2e", aggfunc="sum"
+    ).fillna(0.0)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
+    (by_vintage / 1e3).plot.bar(stacked=True, ax=ax1, legend=len(by_vintage.columns) <= 12)
+    ax1.set_ylabel("ITMOs (kt CO2e)")
+    ax1.set_title("Transferable ITMOs by vintage")
+    cumulative = by_vintage.sum(axis=1).cumsum() / 1e6
+    ax2.plot(cumulative.index, cumulative.values, marker="o")
+    ax2.axhline(KOREA_OVERSEAS_TARGET_MT, color="#b71c1c", linestyle="--",
+                label="Korea's overseas target (37.5 Mt)")  # fmt: skip
+    ax2.set_ylabel("cumulative ITMOs (Mt CO2e)")
+    ax2.set_title("Cumulative ITMOs")
+    ax2.legend()
+    ax2.grid(alpha=0.3)
+    return figure_data_url(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# Page
+
+_TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{{ c.title }}: siting report</title>
+<style>
+ body { font: 14px/1.45 sans-serif; max-width: 1100px; margin: 2em auto; color: #212121; }
+ h1 { font-size: 24px; } h2 { border-bottom: 1px solid #ccc; margin-top: 1.8em; }
+ table { border-collapse: collapse; margin: 0.6em 0; font-size: 12px; }
+ th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; }
+ th { background: #f5f5f5; } td.num { text-align: right; }
+ .caveat { background: #fff3e0; border-left: 4px solid #e65100; padding: 6px 10px; margin: 4px 0; }
+ img { max-width: 100%; } .muted { color: #757575; }
+ @media print { h2 { page-break-before: auto; } img, table { page-break-inside: avoid; } }
+</style></head><body>
+<h1>{{ c.title }}</h1>
+<p class="muted">Run of {{ c.created }}. {{ c.description }}</p>
+
+<h2>Read this first</h2>
+{% for note in c.caveats %}<div class="caveat">{{ note }}</div>{% endfor %}
+
+{% if data %}<h2>Data</h2>{{ data }}{% endif %}
+
+<h2>Suitability and candidate sites</h2>
+{% for use, figure in maps.items() %}
+ <h3>{{ use | capitalize }}</h3>
+ <img src="{{ figure }}" alt="suitability map for {{ use }}">
+ {% if weights.get(use) %}<p>Weights: {{ weights[use] }}</p>{% endif %}
+ {{ eligibility.get(use, "") }}
+ <h4>Best sites</h4>{{ sites.get(use, "<p>No candidate sites.</p>") }}
+{% endfor %}
+
+{% if generation %}<h2>Wind generation</h2><img src="{{ generation }}" alt="generation">{% endif %}
+{% if sequestration %}<h2>Forest sequestration</h2>
+ <img src="{{ sequestration }}" alt="sequestration">{% endif %}
+{% if ledger %}<h2>ITMO ledger</h2><img src="{{ ledger }}" alt="ITMO ledger">{% endif %}
+
+{% if assumptions %}<h2>Assumptions and sources</h2>{{ assumptions }}{% endif %}
+<p class="muted">Made with siting.</p>
+</body></html>
+"""
+
+
+def html_table(frame: pd.DataFrame, max_rows: int = 15) -> str:
+    """An escaped HTML table of the first rows of a frame (numbers rounded)."""
+    shown = pd.DataFrame(frame).head(max_rows).copy()
+    if "geometry" in shown:
+        shown = shown.drop(columns="geometry")
+    for column in shown.columns:
+        if shown[column].dtype.kind == "f":
+            shown[column] = shown[column].round(3)
+    return shown.to_html(index=False, escape=True, border=0, na_rep="")
+
+
+def render_report(content: ReportContent) -> str:
+    """The report page as HTML text.
+
+    Parameters
+    ----------
+    content : ReportContent
+        What to show.
+
+    Returns
+    -------
+    str
+        A complete HTML document with every figure inlined.
+    """
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = environment.from_string(_TEMPLATE)
+    markup = jinja2.utils.markupsafe.Markup  # tables are built escaped by pandas
+    sites = {
+        use: markup(html_table(frame[[c for c in SITE_COLUMNS if c in frame]], max_rows=10))
+        for use, frame in content.sites.items()
+        if not frame.empty
+    }
+    eligibility = {
+        use: markup(html_table(table[["rule", "excluded_ha", "eligible_ha_after", "source"]]))
+        for use, table in content.eligibility.items()
+    }
+    weights = {
+        use: ", ".join(f"{name} {value:.3f}" for name, value in values.items())
+        for use, values in content.weights.items()
+    }
+    maps = {
+        use: suitability_figure(score, content.sites.get(use, gpd.GeoDataFrame()), use)
+        for use, score in content.suitability.items()
+    }
+    generation = _optional_band(
+        content.generation, "aep_mwh", "net generation (MWh/yr)", "Wind farms: net generation"
+    )
+    sequestration = _optional_band(
+        content.sequestration, "tco2e_annual", "removals (tCO2e/yr)", "Reforestation: removals"
+    )
+    tables = {
+        "data": content.data,
+        "assumptions": content.assumptions,
+    }
+    tables = {
+        key: markup(html_table(frame, max_rows=200)) if frame is not None else ""
+        for key, frame in tables.items()
+    }
+    return template.render(
+        c=content,
+        maps=maps,
+        weights=weights,
+        eligibility=eligibility,
+        sites=sites,
+        generation=generation,
+        sequestration=sequestration,
+        ledger=ledger_figure(content.ledger) if content.ledger is not None else "",
+        **tables,
+    )
+
+
+def _optional_band(table: pd.DataFrame | None, value: str, ylabel: str, title: str) -> str:
+    if table is None or table.empty or value not in table:
+        return ""
+    return band_figure(table, value, ylabel, title)
