@@ -537,6 +537,19 @@ class Scenario(Model):
         return []
 
     # ----------------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """The scenario as plain data (as in YAML), to change and validate again.
+
+        Examples
+        --------
+        >>> import siting
+        >>> data = siting.load_scenario().to_dict()
+        >>> data["grid"]["cell_size_m"] = 500
+        >>> siting.scenario_from_dict(data).grid.cell_size_m
+        500.0
+        """
+        return self.model_dump(mode="json")
+
     def resolve(self, path: str) -> Path:
         """Absolute path of a layer file named in the scenario.
 
