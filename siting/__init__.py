@@ -3,7 +3,9 @@
 >>> import siting
 >>> scenario = siting.load_scenario()          # the embedded Mörön default
 >>> layers = siting.load_layers(scenario)      # xarray.Dataset on the UTM grid, dask-backed
->>> result = siting.run(scenario, "results/moron")  # every stage, results folder written
+>>> sorted(layers.data_vars)
+['climate', 'elevation', 'landcover']
+>>> result = siting.run(scenario, "results/moron")  # doctest: +SKIP
 """
 
 from siting.config import Scenario, load_scenario, scenario_from_dict
