@@ -27,6 +27,9 @@ from pydantic import (
     model_validator,
 )
 
+from siting.config_credits import CreditsSpec
+from siting.config_forest import ForestSpec
+from siting.config_wind import WindYieldSpec
 from siting.errors import ConfigError, ParameterError, describe
 from siting.schema import Model
 
@@ -473,6 +476,9 @@ class Scenario(Model):
     wind_resource: WindResource = WindResource()
     reforestation: UseSpec
     wind: UseSpec
+    wind_yield: WindYieldSpec = WindYieldSpec()
+    forest: ForestSpec = ForestSpec()
+    credits: CreditsSpec = CreditsSpec()
     output: OutputSpec = OutputSpec()
     seed: int = 0
 

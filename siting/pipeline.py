@@ -15,11 +15,22 @@ from importlib import metadata
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import xarray as xr
 
-from siting import distance, io, mcda, terrain, wind_resource
+from siting import (
+    credits,
+    distance,
+    forest,
+    io,
+    mcda,
+    mitigation,
+    terrain,
+    wind_resource,
+    wind_yield,
+)
 from siting import sites as site_tools
 from siting.config import (
     BufferRule,
@@ -30,6 +41,7 @@ from siting.config import (
     distance_layer_name,
     load_scenario,
 )
+from siting.config_forest import Uncertain
 from siting.exclusions import Eligibility, describe_rule, eligibility
 from siting.grid import Grid
 from siting.layers import class_value, load_layers, load_vectors, scenario_grid
@@ -265,6 +277,25 @@ def soum_names(frame: gpd.GeoDataFrame, soums: gpd.GeoDataFrame) -> list[str]:
 
 
 @dataclass
+class CreditStage:
+    """The credit stage of a run.
+
+    Attributes
+    ----------
+    mitigation : pandas.DataFrame
+        The tidy mitigation table the ledger was built from (wind and forest sites).
+    projection : siting.credits.CreditProjection
+        Ledger, summary, corresponding adjustments and revenue of the scenario's settings.
+    comparison : pandas.DataFrame
+        The summary of every comparison case side by side.
+    """
+
+    mitigation: pd.DataFrame
+    projection: credits.CreditProjection
+    comparison: pd.DataFrame
+
+
+@dataclass
 class RunResult:
     """What a run computed (also written to its results folder)."""
 
@@ -273,6 +304,9 @@ class RunResult:
     rasters: xr.Dataset
     vectors: dict[str, gpd.GeoDataFrame]
     uses: dict[str, UseResult]
+    wind: wind_yield.WindAssessment | None = None
+    forest: forest.ForestAssessment | None = None
+    credits: CreditStage | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
     out_dir: Path | None = None
 
@@ -329,7 +363,119 @@ def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
         with timed(f"{name}: exclusions, suitability, sites, sensitivity"):
             use = getattr(scenario, name)
             uses[name] = score_use(name, use, rasters, vectors, grid, seed=scenario.seed)
-    return RunResult(scenario, grid, rasters, vectors, uses, timings)
+    wind = None
+    if not uses["wind"].sites.empty:
+        with timed("wind: turbines, energy, emission reductions"):
+            wind = assess_wind(scenario, uses["wind"], rasters)
+    trees = None
+    if not uses["reforestation"].sites.empty:
+        with timed("reforestation: planting, growth, removals (Monte Carlo)"):
+            trees = assess_forest(scenario, uses["reforestation"], rasters)
+    with timed("credits: ITMO ledger and comparison cases"):
+        ledger = assess_credits(scenario, uses, wind, trees, rasters)
+    return RunResult(scenario, grid, rasters, vectors, uses, wind, trees, ledger, timings)
+
+
+def assess_forest(
+    scenario: Scenario, use: UseResult, rasters: xr.Dataset, survival_fraction: float | None = None
+):
+    """Planting, growth and removals of the reforestation sites.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its ``forest`` section).
+    use : UseResult
+        The reforestation use; its sites get the forest attributes joined on (unless a
+        ``survival_fraction`` is given, which only computes a variant).
+    rasters : xarray.Dataset
+        The run's rasters (``climate`` gives each site's majority climate class).
+    survival_fraction : float, optional
+        A fixed planting survival replacing the scenario's (a comparison case).
+    """
+    spec = scenario.forest
+    if survival_fraction is not None:
+        survival = Uncertain(value=survival_fraction, source="comparison case")
+        spec = spec.model_copy(update={"survival": survival})
+    assessment = forest.assess_forest_sites(
+        use.sites,
+        spec,
+        climate_class=majority_class(use.sites, use.labels, rasters["climate"]),
+        seed=scenario.seed,
+    )
+    if survival_fraction is None:
+        use.sites = use.sites.join(assessment.sites, on="site_id")
+    return assessment
+
+
+def assess_credits(
+    scenario: Scenario,
+    uses: dict[str, UseResult],
+    wind: wind_yield.WindAssessment | None,
+    trees: forest.ForestAssessment | None,
+    rasters: xr.Dataset,
+) -> CreditStage:
+    """ITMO ledger of the wind and forest sites plus the portfolio, and the comparison cases.
+
+    Each site's transferable ITMOs with vintages up to 2030 are joined onto its row
+    (``itmo_to_2030``).
+    """
+    emissions = scenario.wind_yield.emissions
+
+    def mitigation_table(grid_ef: float | None = None, survival: float | None = None):
+        parts = [pd.DataFrame(columns=mitigation.COLUMNS)]
+        if wind is not None:
+            parts.append(mitigation.wind_reductions(wind.generation, emissions, grid_ef))
+        if trees is not None:
+            variant = trees
+            if survival is not None:
+                variant = assess_forest(scenario, uses["reforestation"], rasters, survival)
+            parts.append(mitigation.forest_removals(variant.sequestration))
+        return pd.concat([p for p in parts if not p.empty] or parts, ignore_index=True)
+
+    base = mitigation_table()
+    projection = credits.project_credits(base, scenario.credits)
+    cases = {
+        case.name: (
+            mitigation_table(case.grid_ef_tco2_per_mwh, case.forest_survival_fraction),
+            scenario.credits.for_case(case.name),
+        )
+        for case in scenario.credits.comparison_cases
+    }
+    comparison = credits.compare_cases(cases) if cases else pd.DataFrame()
+    to_2030 = (
+        projection.ledger[projection.ledger["vintage"] <= 2030]
+        .groupby("project_id")["transferable_itmos_tco2e"]
+        .sum()
+        .rename("itmo_to_2030")
+    )
+    for use in uses.values():
+        if not use.sites.empty:
+            use.sites = use.sites.join(to_2030, on="site_id")
+            use.sites["itmo_to_2030"] = use.sites["itmo_to_2030"].fillna(0.0)
+    return CreditStage(base, projection, comparison)
+
+
+def majority_class(sites: gpd.GeoDataFrame, labels: xr.DataArray, layer: xr.DataArray) -> dict:
+    """Most frequent class of a categorical layer over each site's cells (``site_id`` -> class)."""
+    values = np.asarray(layer.values)
+    label_values = np.asarray(labels.values)
+    nodata = layer.attrs.get("nodata")
+    out = {}
+    for site_id, label in zip(sites["site_id"], sites["label"], strict=True):
+        cells = values[(label_values == label) & (values != nodata)].astype(np.int64)
+        out[str(site_id)] = int(np.bincount(cells).argmax()) if cells.size else -1
+    return out
+
+
+def assess_wind(scenario: Scenario, use: UseResult, rasters: xr.Dataset):
+    """Turbines, energy and emission reductions of the wind sites; attributes joined onto them."""
+    spec = scenario.wind_yield.with_paths_resolved(scenario.resolve)
+    assessment = wind_yield.assess_wind_sites(
+        use.sites, use.eligibility.eligible, rasters, spec, seed=scenario.seed
+    )
+    use.sites = use.sites.join(assessment.sites, on="site_id")
+    return assessment
 
 
 def run(
@@ -392,6 +538,20 @@ def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: 
     io.write_geopackage(
         {name: use.sites for name, use in result.uses.items()}, folder / "sites.gpkg"
     )
+    if result.wind is not None:
+        io.write_geojson(result.wind.turbines, folder / "turbines.geojson", layer="turbines")
+        result.wind.generation.to_csv(folder / "generation.csv", index=False)
+    if result.forest is not None:
+        result.forest.sequestration.to_csv(folder / "sequestration.csv", index=False)
+    if result.credits is not None:
+        projection = result.credits.projection
+        projection.ledger.to_csv(folder / "credits.csv", index=False)
+        projection.summary.to_csv(folder / "credits_summary.csv", index=False)
+        projection.corresponding_adjustments.to_csv(
+            folder / "corresponding_adjustments.csv", index=False
+        )
+        projection.revenue.to_csv(folder / "credits_revenue.csv", index=False)
+        result.credits.comparison.to_csv(folder / "credits_comparison.csv", index=False)
     maps.site_map(map_content(result)).save(str(folder / "map.html"))
     io.write_text(report.render_report(report_content(result)), folder / "report.html")
     result.timings_s["total"] = round(total_s, 3)
@@ -418,6 +578,7 @@ def map_content(result: RunResult):
         sites={name: use.sites for name, use in result.uses.items()},
         hillshade=terrain.hillshade(result.rasters[scenario.layers.elevation]).compute(),
         points=points,
+        turbines=result.wind.turbines if result.wind is not None else None,
         aoi=aoi,
     )
 
@@ -487,7 +648,38 @@ def report_content(result: RunResult):
         eligibility={name: use.eligibility.table for name, use in result.uses.items()},
         assumptions=pd.DataFrame(assumptions),
         weights=weights,
+        **stage_tables(result),
     )
+
+
+def stage_tables(result: RunResult) -> dict:
+    """The wind, forest and credit outputs in the report's shapes (absent stages omitted)."""
+    tables = {}
+    if result.wind is not None:
+        generation = result.wind.generation
+        energy = generation[generation["quantity"].isin(mitigation.WIND_ENERGY)]
+        # P90 generation (exceeded in 90 % of years) is the 10th percentile of the outcome.
+        tables["generation"] = pd.DataFrame(
+            {
+                "year": energy["year"],
+                "quantile": energy["quantity"].map({"aep_p50_mwh": "p50", "aep_p90_mwh": "p10"}),
+                "aep_mwh": energy["value"],
+            }
+        )
+    if result.forest is not None:
+        tables["sequestration"] = result.forest.sequestration
+    if result.credits is not None:
+        summary = result.credits.projection.summary
+        columns = ["level", "project_type", "gross_tco2e", "transferable_itmos_tco2e",
+                   "itmos_to_2030_tco2e", "share_of_target_to_2030", "itmos_2031_2035_tco2e",
+                   "npv_seller_usd_mid"]  # fmt: skip
+        tables["ledger"] = result.credits.projection.ledger
+        tables["credits_summary"] = summary[summary["level"] != "project"][columns]
+        comparison = result.credits.comparison
+        if not comparison.empty:
+            totals = comparison[comparison["level"] == "total"]
+            tables["comparison"] = totals[["case", "mechanism"] + columns[2:]]
+    return tables
 
 
 def rebuild_map(folder: str | Path) -> Path:

@@ -59,7 +59,10 @@ class ReportContent:
     weights : dict of str to dict
         Per land use, criterion weights (and ``consistency_ratio`` when AHP).
     generation, sequestration, ledger : pandas.DataFrame, optional
-        Tidy outputs of the wind, forest and credit stages, when they ran.
+        Tidy outputs of the wind, forest and credit stages, when they ran (``generation`` and
+        ``sequestration`` with ``year``, ``quantile`` and a value column).
+    credits_summary, comparison : pandas.DataFrame, optional
+        Totals per project type and the comparison cases.
     """
 
     title: str
@@ -75,6 +78,8 @@ class ReportContent:
     generation: pd.DataFrame | None = None
     sequestration: pd.DataFrame | None = None
     ledger: pd.DataFrame | None = None
+    credits_summary: pd.DataFrame | None = None
+    comparison: pd.DataFrame | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,15 +115,18 @@ def suitability_figure(score: xr.DataArray, sites: gpd.GeoDataFrame, use: str) -
 
 
 def band_figure(table: pd.DataFrame, value: str, ylabel: str, title: str) -> str:
-    """Total over sites per year: median line with a P10–P90 band.
+    """Total over sites per year: the median with a P10–P90 band (or the lines present).
 
     ``table`` is tidy with columns ``year``, ``quantile`` (``p10``, ``p50``, ``p90``) and
-    ``value``; sites are summed per year and quantile (an upper bound of the spread of the total).
+    ``value``; sites are summed per year and quantile (an upper bound of the spread of the
+    total, as if the sites were fully correlated).
     """
     totals = table.groupby(["year", "quantile"])[value].sum().unstack("quantile")
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     if {"p10", "p90"} <= set(totals.columns):
         ax.fill_between(totals.index, totals["p10"], totals["p90"], alpha=0.3, label="P10-P90")
+    elif "p10" in totals:
+        ax.plot(totals.index, totals["p10"], linestyle="--", label="P10 (conservative)")
     if "p50" in totals:
         ax.plot(totals.index, totals["p50"], label="P50")
     ax.set_xlabel("year")
@@ -130,19 +138,21 @@ def band_figure(table: pd.DataFrame, value: str, ylabel: str, title: str) -> str
 
 
 def ledger_figure(ledger: pd.DataFrame) -> str:
-    """Transferable ITMOs by vintage stacked by project, and the cumulative total vs 37.5 Mt."""
+    """ITMOs by vintage stacked by project type, and the cumulative total against 37.5 Mt."""
     by_vintage = ledger.pivot_table(
-        index="vintage", columns="project_id", values="transferable_tco2e", aggfunc="sum"
+        index="vintage", columns="project_type", values="transferable_itmos_tco2e", aggfunc="sum"
     ).fillna(0.0)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
-    (by_vintage / 1e3).plot.bar(stacked=True, ax=ax1, legend=len(by_vintage.columns) <= 12)
+    (by_vintage / 1e3).plot.bar(stacked=True, ax=ax1, width=0.85)
+    ax1.set_xticks(range(0, len(by_vintage), 5), by_vintage.index[::5], rotation=0)
     ax1.set_ylabel("ITMOs (kt CO2e)")
     ax1.set_title("Transferable ITMOs by vintage")
     cumulative = by_vintage.sum(axis=1).cumsum() / 1e6
-    ax2.plot(cumulative.index, cumulative.values, marker="o")
+    ax2.plot(cumulative.index, cumulative.values, marker="o", label="this portfolio")
     ax2.axhline(KOREA_OVERSEAS_TARGET_MT, color="#b71c1c", linestyle="--",
                 label="Korea's overseas target (37.5 Mt)")  # fmt: skip
-    ax2.set_ylabel("cumulative ITMOs (Mt CO2e)")
+    ax2.set_yscale("log")
+    ax2.set_ylabel("cumulative ITMOs (Mt CO2e, log)")
     ax2.set_title("Cumulative ITMOs")
     ax2.legend()
     ax2.grid(alpha=0.3)
@@ -185,7 +195,11 @@ _TEMPLATE = """<!doctype html>
 {% if generation %}<h2>Wind generation</h2><img src="{{ generation }}" alt="generation">{% endif %}
 {% if sequestration %}<h2>Forest sequestration</h2>
  <img src="{{ sequestration }}" alt="sequestration">{% endif %}
-{% if ledger %}<h2>ITMO ledger</h2><img src="{{ ledger }}" alt="ITMO ledger">{% endif %}
+{% if ledger %}<h2>ITMO ledger</h2><img src="{{ ledger }}" alt="ITMO ledger">
+ {% if credits_summary %}<h3>ITMOs to 2030 and 2031-2035, by project type</h3>
+ {{ credits_summary }}{% endif %}
+ {% if comparison %}<h3>Cases side by side (totals)</h3>{{ comparison }}{% endif %}
+{% endif %}
 
 {% if assumptions %}<h2>Assumptions and sources</h2>{{ assumptions }}{% endif %}
 <p class="muted">Made with siting.</p>
@@ -246,6 +260,8 @@ def render_report(content: ReportContent) -> str:
     tables = {
         "data": content.data,
         "assumptions": content.assumptions,
+        "credits_summary": content.credits_summary,
+        "comparison": content.comparison,
     }
     tables = {
         key: markup(html_table(frame, max_rows=200)) if frame is not None else ""

@@ -24,6 +24,8 @@ EXPECTED_FILES = {
     "map.html",
     "report.html",
     "run.json",
+    "turbines.geojson",
+    "generation.csv",
 }
 
 
@@ -114,3 +116,30 @@ def test_rerun_replaces_the_folder_atomically(results):
     after = json.loads((results / "run.json").read_text())
     assert after["created_utc"] >= json.loads(before)["created_utc"]
     assert {p.name for p in results.parent.iterdir()} == {"moron"}
+
+
+def test_wind_stage_outputs(results):
+    import pandas as pd
+
+    turbines = gpd.read_file(results / "turbines.geojson")
+    assert {"site_id", "model", "hub_height_m", "rated_kw", "aep_mwh"} <= set(turbines.columns)
+    sites = gpd.read_file(results / "sites.gpkg", layer="wind")
+    for column in (
+        "n_turbines",
+        "capacity_mw",
+        "aep_p50_mwh",
+        "aep_p90_mwh",
+        "capacity_factor",
+        "tco2e_per_year",
+    ):
+        assert column in sites, column
+    assert (sites["aep_p90_mwh"] <= sites["aep_p50_mwh"] + 1e-9).all()
+    # the scenario caps the Mörön connection at 100 MW and each site at 50 MW
+    assert sites["capacity_mw"].sum() <= 100 + 1e-9 and (sites["capacity_mw"] <= 50 + 1e-9).all()
+    assert len(turbines) == sites["n_turbines"].sum()
+    generation = pd.read_csv(results / "generation.csv")
+    assert list(generation.columns) == ["site_id", "year", "quantity", "value", "unit"]
+    first = generation[(generation.site_id == "W001") & (generation.quantity == "tco2e_p50")]
+    aep = generation[(generation.site_id == "W001") & (generation.quantity == "aep_p50_mwh")]
+    # ER = EG x EF with the default 0.797 tCO2/MWh (JCM MN_AM003)
+    assert first["value"].iloc[0] == pytest.approx(aep["value"].iloc[0] * 0.797)

@@ -66,8 +66,9 @@ def test_optional_stages_add_their_charts():
     ledger = pd.DataFrame(
         {
             "project_id": ["R001", "W001"] * 3,
+            "project_type": ["reforestation", "wind"] * 3,
             "vintage": np.repeat(years, 2),
-            "transferable_tco2e": [1e5, 2e5] * 3,
+            "transferable_itmos_tco2e": [1e5, 2e5] * 3,
         }
     )
     page = render_report(_content(sequestration=sequestration, ledger=ledger))
