@@ -26,6 +26,11 @@ EXPECTED_FILES = {
     "run.json",
     "turbines.geojson",
     "generation.csv",
+    "sequestration.csv",
+    "credits.csv",
+    "credits_summary.csv",
+    "corresponding_adjustments.csv",
+    "credits_comparison.csv",
 }
 
 
@@ -143,3 +148,93 @@ def test_wind_stage_outputs(results):
     aep = generation[(generation.site_id == "W001") & (generation.quantity == "aep_p50_mwh")]
     # ER = EG x EF with the default 0.797 tCO2/MWh (JCM MN_AM003)
     assert first["value"].iloc[0] == pytest.approx(aep["value"].iloc[0] * 0.797)
+
+
+def test_forest_stage_outputs(results):
+    import pandas as pd
+
+    sequestration = pd.read_csv(results / "sequestration.csv")
+    assert list(sequestration.columns) == [
+        "site_id",
+        "species",
+        "year",
+        "quantile",
+        "tco2e_stock",
+        "tco2e_annual",
+    ]
+    assert set(sequestration["quantile"]) >= {"p10", "p50", "p90"}
+    stock = sequestration.pivot_table(
+        index=["site_id", "year"], columns="quantile", values="tco2e_stock"
+    )
+    assert (stock["p10"] <= stock["p50"] + 1e-6).all() and (
+        stock["p50"] <= stock["p90"] + 1e-6
+    ).all()
+    sites = gpd.read_file(results / "sites.gpkg", layer="reforestation")
+    for column in (
+        "species",
+        "area_planted_ha",
+        "tco2e_2030_p50",
+        "tco2e_2050_p50",
+        "tco2e_per_ha_per_year_p50",
+        "itmo_to_2030",
+    ):
+        assert column in sites, column
+    assert (sites["species"] == "larix_sibirica").all()
+    np.testing.assert_allclose(sites["area_planted_ha"], sites["area_ha"])
+
+
+def test_credit_stage_outputs_add_up(results):
+    import pandas as pd
+
+    ledger = pd.read_csv(results / "credits.csv")
+    deductions = [
+        "not_creditable_tco2e",
+        "uncertainty_deduction_tco2e",
+        "leakage_deduction_tco2e",
+        "share_of_proceeds_tco2e",
+        "omge_cancelled_tco2e",
+        "host_share_tco2e",
+    ]
+    balance = (
+        ledger[deductions].sum(axis=1)
+        + ledger["buffer_withheld_tco2e"]
+        - ledger["buffer_released_tco2e"]
+        + ledger["transferable_itmos_tco2e"]
+    )
+    np.testing.assert_allclose(balance, ledger["gross_tco2e"], rtol=1e-9, atol=1e-6)
+    assert (ledger["transferable_itmos_tco2e"] <= ledger["gross_tco2e"] + 1e-9).all()
+    assert {"wind", "reforestation", "solar_thermal_heat", "e_bus", "ger_insulation"} <= set(
+        ledger["project_type"]
+    )
+    summary = pd.read_csv(results / "credits_summary.csv")
+    total = summary[summary["level"] == "total"].iloc[0]
+    assert total["share_of_target_to_2030"] == pytest.approx(total["itmos_to_2030_tco2e"] / 37.5e6)
+    adjustments = pd.read_csv(results / "corresponding_adjustments.csv")
+    assert len(adjustments) > 0
+    comparison = pd.read_csv(results / "credits_comparison.csv")
+    assert {"article_6_2", "article_6_4", "grid_ef_1.19", "survival_low"} <= set(comparison["case"])
+    totals = comparison[comparison["level"] == "total"].set_index("case")
+    assert totals.loc["grid_ef_1.19", "gross_tco2e"] > totals.loc["grid_ef_0.797", "gross_tco2e"]
+    assert totals.loc["survival_high", "gross_tco2e"] > totals.loc["survival_low", "gross_tco2e"]
+
+
+def test_the_real_map_works_offline_in_chromium(results, tmp_path):
+    from .browser import open_offline, require_chromium
+
+    require_chromium()
+    report = open_offline(
+        results / "map.html",
+        screenshot=tmp_path / "map.png",
+        script="() => Array.from(document.querySelectorAll('.leaflet-control-layers label'))"
+        ".map(l => l.textContent.trim())",
+    )
+    assert report["external"] == [] and report["failed"] == [] and report["errors"] == []
+    for layer in (
+        "Turbines",
+        "Candidate sites: wind",
+        "Candidate sites: reforestation",
+        "Relief (hillshade)",
+        "Airports",
+        "Heritage",
+    ):
+        assert layer in report["result"]
