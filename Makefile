@@ -41,6 +41,8 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed system-tools
 	$(BIN)/python benchmarks/terrain.py
+	$(BIN)/python benchmarks/wind.py
+	$(BIN)/python benchmarks/forest.py
 
 clean:
 	rm -rf $(VENV) results

@@ -119,9 +119,13 @@ class LayoutSpec(Model):
         default=5, ge=1, le=20, description="grid offsets tried per axis (most turbines wins)"
     )
     max_turbines_per_site: int | None = Field(default=None, ge=0)
-    max_capacity_mw_per_site: float | None = Field(default=None, ge=0)
+    # One farm per site of the size Mongolia has built: Salkhit 49.6 MW, Tsetsii 50 MW,
+    # Sainshand 55 MW (REFERENCE.md).
+    max_capacity_mw_per_site: float | None = Field(default=50.0, ge=0)
+    # The Mörön 110 kV connection's capacity is not sourced: 100 MW (two such farms) is a
+    # planning assumption (estimate). None fills every site.
     grid_connection_cap_mw: float | None = Field(
-        default=None,
+        default=100.0,
         ge=0,
         description="total MW per grid connection point, filled in site rank order",
     )
