@@ -109,7 +109,7 @@ def command_export(args: argparse.Namespace) -> int:
 
 def command_map(args: argparse.Namespace) -> int:
     """``siting map``: rebuild the map of a results folder."""
-    from siting.pipeline import rebuild_map
+    from siting.outputs import rebuild_map
 
     out = rebuild_map(args.results)
     print(out)

@@ -35,6 +35,9 @@ from siting.schema import Model
 
 DEFAULT_SCENARIO = "moron.yaml"
 
+#: The land uses a scenario scores, each a section of the scenario.
+LAND_USES = ("reforestation", "wind")
+
 #: Raster layers that the run derives from the elevation layer; rules and criteria may use them.
 TERRAIN_LAYERS = ("slope_deg", "aspect_deg", "northness", "tpi_m", "tri_m")
 
@@ -502,7 +505,7 @@ class Scenario(Model):
                 f"wind_resource.layer: {wind_layer!r} is not a raster layer "
                 f"(choose from {', '.join(sorted(self.layers.rasters))})"
             )
-        for use_name in ("reforestation", "wind"):
+        for use_name in LAND_USES:
             use: UseSpec = getattr(self, use_name)
             for i, rule in enumerate(use.exclusions):
                 pool = vectors if rule.kind in ("buffer", "polygon") else rasters

@@ -11,6 +11,7 @@ import pyogrio
 import xarray as xr
 
 from siting import io
+from siting.config import LAND_USES
 from siting.errors import InputDataError, describe
 
 SITES_FILE = "sites.gpkg"
@@ -34,7 +35,9 @@ class ResultsFolder:
     @property
     def uses(self) -> list[str]:
         """Land uses with a sites layer (``reforestation``, ``wind``)."""
-        return [name for name, _ in pyogrio.list_layers(self.path / SITES_FILE) if name in USES]
+        return [
+            name for name, _ in pyogrio.list_layers(self.path / SITES_FILE) if name in LAND_USES
+        ]
 
     def sites(self, use: str) -> gpd.GeoDataFrame:
         """Candidate sites of one land use, in the analysis CRS."""
@@ -56,9 +59,6 @@ class ResultsFolder:
         """Turbine positions, when the run placed any."""
         path = self.path / "turbines.geojson"
         return io.read_layer(path) if path.exists() else None
-
-
-USES = ("reforestation", "wind")
 
 
 def open_results(path: str | Path) -> ResultsFolder:

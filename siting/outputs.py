@@ -1,0 +1,286 @@
+"""Results of a run on disk: the results folder, its map, report and provenance manifest.
+
+:func:`write_results` writes every file of a completed run into a (staging) folder;
+:func:`rebuild_map` rebuilds ``map.html`` of an existing results folder.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+
+from siting import io, maps, mitigation, report, terrain
+from siting.config import LAND_USES, Scenario, UseSpec, scenario_from_dict
+from siting.exclusions import describe_rule
+from siting.layers import load_layers, load_vectors, scenario_grid
+from siting.results import open_results
+
+if TYPE_CHECKING:
+    from siting.pipeline import RunResult
+
+#: Packages whose versions are recorded in run.json.
+RECORDED_PACKAGES = (
+    "siting", "numpy", "xarray", "dask", "rasterio", "rioxarray", "geopandas", "shapely",
+    "pyproj", "pyogrio", "exactextract", "scipy", "numba", "pydantic", "folium",
+)  # fmt: skip
+
+
+def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: float) -> None:
+    """Write every result file of a run into ``folder``."""
+    for name, use in result.uses.items():
+        io.write_cog(use.suitability.score, folder / f"suitability_{name}.tif")
+        io.write_cog(use.eligibility.eligible, folder / f"eligible_{name}.tif")
+        io.write_cog(use.spread["score_std"], folder / f"suitability_sd_{name}.tif")
+        io.write_geojson(use.sites, folder / f"sites_{name}.geojson")
+        use.eligibility.table.to_csv(folder / f"eligibility_{name}.csv", index=False)
+    io.write_geopackage(
+        {name: use.sites for name, use in result.uses.items()}, folder / "sites.gpkg"
+    )
+    if result.wind is not None:
+        io.write_geojson(result.wind.turbines, folder / "turbines.geojson", layer="turbines")
+        result.wind.generation.to_csv(folder / "generation.csv", index=False)
+    if result.forest is not None:
+        result.forest.sequestration.to_csv(folder / "sequestration.csv", index=False)
+    if result.credits is not None:
+        projection = result.credits.projection
+        projection.ledger.to_csv(folder / "credits.csv", index=False)
+        projection.summary.to_csv(folder / "credits_summary.csv", index=False)
+        projection.corresponding_adjustments.to_csv(
+            folder / "corresponding_adjustments.csv", index=False
+        )
+        projection.revenue.to_csv(folder / "credits_revenue.csv", index=False)
+        result.credits.comparison.to_csv(folder / "credits_comparison.csv", index=False)
+    maps.site_map(map_content(result)).save(str(folder / "map.html"))
+    io.write_text(report.render_report(report_content(result)), folder / "report.html")
+    result.timings_s["total"] = round(total_s, 3)
+    io.write_json(manifest(result, inputs), folder / io.RUN_MANIFEST)
+
+
+def map_content(result: RunResult):
+    """What the planner's map shows for a run (see :class:`siting.maps.MapContent`)."""
+    scenario = result.scenario
+    notes = [f"{name}: {spec.note}" for name, spec in scenario.layers.vectors.items() if spec.note]
+    if scenario.wind_resource.layer is None:
+        notes.insert(0, "Wind resource is an ESTIMATE from terrain exposure, not measured wind")
+    points = {name: result.vectors[name] for name in maps.POINT_LAYERS if name in result.vectors}
+    aoi = gpd.GeoDataFrame(geometry=[result.grid.aoi], crs=result.grid.crs)
+    return maps.MapContent(
+        title=f"siting: {scenario.name}",
+        subtitle=time.strftime("run of %Y-%m-%d %H:%M UTC", time.gmtime())
+        + f" | {result.grid.crs.to_string()}, {result.grid.cell_size_m:g} m cells",
+        caveats=notes,
+        suitability={name: use.suitability.score for name, use in result.uses.items()},
+        eligible={name: use.eligibility.eligible for name, use in result.uses.items()},
+        sites={name: use.sites for name, use in result.uses.items()},
+        hillshade=terrain.hillshade(result.rasters[scenario.layers.elevation]).compute(),
+        points=points,
+        turbines=result.wind.turbines if result.wind is not None else None,
+        aoi=aoi,
+    )
+
+
+def report_content(result: RunResult):
+    """What the planner's report shows for a run (see :class:`siting.report.ReportContent`)."""
+    scenario = result.scenario
+    rows = [
+        {
+            "layer": name,
+            "file": Path(spec.path).name,
+            "kind": spec.kind,
+            "grid": io.raster_description(scenario.resolve(spec.path)),
+            "source": spec.source,
+        }
+        for name, spec in scenario.layers.rasters.items()
+    ]
+    rows += [
+        {
+            "layer": name,
+            "file": Path(spec.path).name if spec.path else "(in the scenario)",
+            "kind": "vector",
+            "grid": f"{len(result.vectors[name])} features near the AOI",
+            "source": spec.source + (f" ({spec.note})" if spec.note else ""),
+        }
+        for name, spec in scenario.layers.vectors.items()
+    ]
+    assumptions = []
+    for name in LAND_USES:
+        use: UseSpec = getattr(scenario, name)
+        for rule in use.exclusions:
+            assumptions.append(
+                {
+                    "use": name,
+                    "kind": "exclusion",
+                    "what": describe_rule(rule),
+                    "reason": rule.reason,
+                    "source": rule.source,
+                }  # fmt: skip
+            )
+        for key, criterion in use.criteria.items():
+            shape = criterion.membership.model_dump(exclude={"kind"})
+            assumptions.append(
+                {
+                    "use": name,
+                    "kind": f"criterion ({criterion.membership.kind})",
+                    "what": f"{key}: {criterion.layer} {shape}",
+                    "reason": criterion.reason,
+                    "source": criterion.source,
+                }  # fmt: skip
+            )
+    weights = {}
+    for name, use in result.uses.items():
+        weights[name] = dict(use.suitability.weights)
+        if use.suitability.ahp is not None:
+            weights[name]["consistency_ratio"] = use.suitability.ahp.consistency_ratio
+    return report.ReportContent(
+        title=f"siting: {scenario.name}",
+        created=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        description=scenario.description,
+        caveats=caveats(scenario),
+        data=pd.DataFrame(rows),
+        suitability={name: use.suitability.score for name, use in result.uses.items()},
+        sites={name: use.sites for name, use in result.uses.items()},
+        eligibility={name: use.eligibility.table for name, use in result.uses.items()},
+        assumptions=pd.DataFrame(assumptions),
+        weights=weights,
+        **stage_tables(result),
+    )
+
+
+def stage_tables(result: RunResult) -> dict:
+    """The wind, forest and credit outputs in the report's shapes (absent stages omitted)."""
+    tables = {}
+    if result.wind is not None:
+        generation = result.wind.generation
+        energy = generation[generation["quantity"].isin(mitigation.WIND_ENERGY)]
+        # P90 generation (exceeded in 90 % of years) is the 10th percentile of the outcome.
+        tables["generation"] = pd.DataFrame(
+            {
+                "year": energy["year"],
+                "quantile": energy["quantity"].map({"aep_p50_mwh": "p50", "aep_p90_mwh": "p10"}),
+                "aep_mwh": energy["value"],
+            }
+        )
+    if result.forest is not None:
+        tables["sequestration"] = result.forest.sequestration
+    if result.credits is not None:
+        summary = result.credits.projection.summary
+        columns = ["level", "project_type", "gross_tco2e", "transferable_itmos_tco2e",
+                   "itmos_to_2030_tco2e", "share_of_target_to_2030", "itmos_2031_2035_tco2e",
+                   "npv_seller_usd_mid"]  # fmt: skip
+        tables["ledger"] = result.credits.projection.ledger
+        tables["credits_summary"] = summary[summary["level"] != "project"][columns]
+        comparison = result.credits.comparison
+        if not comparison.empty:
+            totals = comparison[comparison["level"] == "total"]
+            tables["comparison"] = totals[["case", "mechanism"] + columns[2:]]
+    return tables
+
+
+def rebuild_map(folder: str | Path) -> Path:
+    """Rebuild ``map.html`` of a results folder from its files and the inputs it names.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        A folder written by ``siting run``.
+
+    Returns
+    -------
+    pathlib.Path
+        The rewritten map (replaced atomically).
+    """
+    results = open_results(folder)
+    scenario = scenario_from_dict(results.manifest["parameters"], label=f"{folder}/run.json")
+    grid = scenario_grid(scenario)
+    vectors = load_vectors(scenario, grid)
+    elevation = load_layers(scenario, grid)[scenario.layers.elevation]
+    content = maps.MapContent(
+        title=f"siting: {scenario.name}",
+        subtitle=f"run of {results.manifest.get('created_utc', '?')}",
+        caveats=[c for c in results.manifest.get("caveats", []) if ".criteria." not in c],
+        suitability={u: results.raster(f"suitability_{u}") for u in results.uses},
+        eligible={u: results.raster(f"eligible_{u}") > 0 for u in results.uses},
+        sites={u: results.sites(u) for u in results.uses},
+        hillshade=terrain.hillshade(elevation).compute(),
+        points={n: vectors[n] for n in maps.POINT_LAYERS if n in vectors},
+        turbines=results.turbines(),
+        aoi=gpd.GeoDataFrame(geometry=[grid.aoi], crs=grid.crs),
+    )
+    target = results.path / "map.html"
+    with io.atomic_path(target) as temporary:
+        maps.site_map(content).save(str(temporary))
+    return target
+
+
+def manifest(result: RunResult, inputs: list[Path]) -> dict:
+    """Provenance of a run: inputs with sha256, parameters, versions, timings, summary."""
+    scenario = result.scenario
+    return {
+        "scenario": scenario.name,
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "inputs": [{"path": str(p), "sha256": io.sha256_of(p)} for p in inputs],
+        "parameters": scenario.model_dump(mode="json"),
+        "grid": {
+            "crs": result.grid.crs.to_string(),
+            "cell_size_m": result.grid.cell_size_m,
+            "shape": list(result.grid.shape),
+            "bounds_m": list(result.grid.bounds),
+        },
+        "caveats": caveats(scenario),
+        "summary": {
+            name: {
+                "eligible_ha": use.eligibility.eligible_ha,
+                "n_sites": len(use.sites),
+                "sites_area_ha": float(use.sites["area_ha"].sum()) if len(use.sites) else 0.0,
+                "weights": use.suitability.weights,
+            }
+            for name, use in result.uses.items()
+        },
+        "versions": {"python": platform.python_version(), **package_versions()},
+        "timings_s": result.timings_s,
+    }
+
+
+def caveats(scenario: Scenario) -> list[str]:
+    """Notes that travel with results: approximated layers and estimated values."""
+    notes = [f"{name}: {spec.note}" for name, spec in scenario.layers.vectors.items() if spec.note]
+    if scenario.wind_resource.layer is None:
+        notes.append(
+            "wind_speed_ms: ESTIMATE from terrain exposure, not measured wind "
+            f"({scenario.wind_resource.estimate.mean_speed_ms} m/s reference at "
+            f"{scenario.wind_resource.estimate.height_m:g} m); replace with Global Wind Atlas"
+        )
+    for use_name in LAND_USES:
+        use: UseSpec = getattr(scenario, use_name)
+        notes += [
+            f"{use_name}.criteria.{name}: {c.source}"
+            for name, c in use.criteria.items()
+            if "estimate" in c.source.lower()
+        ]
+    return notes
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that shape the results."""
+    versions = {}
+    for package in RECORDED_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def sites_table(result: RunResult) -> pd.DataFrame:
+    """All candidate sites of a run as one table (no geometry), best first per use."""
+    frames = [
+        pd.DataFrame(use.sites.drop(columns="geometry")).assign(use=name)
+        for name, use in result.uses.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
