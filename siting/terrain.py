@@ -749,6 +749,9 @@ def _hillshade_value(w, params):
     return np.nan if np.isnan(w[4]) else max(cosine, 0.0)
 
 
+# One kernel per derivative, the same loops around a different value function: numba caches
+# compiled code only for module-level functions, and a factory closing over the value function
+# would be compiled again at every start (tens of seconds), so the loops are written out.
 @njit(nogil=True, cache=True, error_model="numpy")
 def _slope_kernel(z, params, out):
     ny, nx = z.shape
