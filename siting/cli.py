@@ -80,11 +80,8 @@ def command_run(args: argparse.Namespace) -> int:
     with _progress(args.quiet) as stage:
         result = run(scenario, args.out, stage=stage)
     if not args.quiet:
-        for name, use in result.uses.items():
-            console.print(
-                f"{name}: {use.eligibility.eligible_ha:,.0f} ha eligible, "
-                f"{len(use.sites)} candidate sites"
-            )
+        for line in summary_lines(result):
+            console.print(escape(line))
         console.print(
             f"Results: [bold]{escape(str(result.out_dir))}[/] (open map.html in a browser)"
         )
@@ -114,6 +111,37 @@ def command_map(args: argparse.Namespace) -> int:
     out = rebuild_map(args.results)
     print(out)
     return 0
+
+
+def summary_lines(result) -> list[str]:
+    """A few lines a planner reads first: land, wind, forest and credits of a run."""
+    lines = [
+        f"{name}: {use.eligibility.eligible_ha:,.0f} ha eligible, {len(use.sites)} candidate sites"
+        for name, use in result.uses.items()
+    ]
+    if result.wind is not None:
+        sites = result.wind.sites
+        flag = " (wind resource ESTIMATED)" if result.wind.estimate else ""
+        lines.append(
+            f"wind: {int(sites['n_turbines'].sum())} turbines, "
+            f"{sites['capacity_mw'].sum():,.0f} MW, "
+            f"{sites['aep_p50_mwh'].sum() / 1e3:,.0f} GWh/yr (P50), "
+            f"{sites['tco2e_per_year'].sum() / 1e3:,.0f} kt CO2e/yr{flag}"
+        )
+    if result.forest is not None:
+        sites = result.forest.sites
+        lines.append(
+            f"reforestation: {sites['area_planted_ha'].sum():,.0f} ha planted, "
+            f"{sites['tco2e_2050_p50'].sum() / 1e6:,.2f} Mt CO2e stored by 2050 (P50)"
+        )
+    if result.credits is not None:
+        summary = result.credits.projection.summary
+        total = summary[summary["level"] == "total"].iloc[0]
+        lines.append(
+            f"ITMOs to Korea, vintages to 2030: {total['itmos_to_2030_tco2e'] / 1e6:,.2f} Mt "
+            f"({total['share_of_target_to_2030']:.1%} of the 37.5 Mt target)"
+        )
+    return lines
 
 
 def command_init_config(args: argparse.Namespace) -> int:
