@@ -532,7 +532,7 @@ class Scenario(Model):
                         f"{use_name}.criteria.{name}.membership.scores",
                     )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))  # one problem a line, each naming its field
         return self
 
     def _check_classes(self, layer: str, classes: list[int | str], where: str) -> list[str]:
@@ -697,14 +697,17 @@ def scenario_from_dict(
 
 
 def format_validation_error(label: str, err: ValidationError) -> str:
-    """One readable message per invalid field: dotted field path, problem, what is allowed."""
-    lines = [f"{label}: {err.error_count()} invalid field(s). Fix them and run again:"]
+    """One readable line per problem: dotted field path, problem, what is allowed."""
+    lines = []
     for problem in err.errors():
-        location = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        location = ".".join(str(part) for part in problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
             message = "unknown field (check its spelling; `siting init-config` lists every field)"
         elif problem["type"] == "missing":
             message = "required field is missing"
-        lines.append(f"  - {location}: {message}")
-    return "\n".join(lines)
+        for part in message.split("\n"):
+            # cross-field checks name their own fields; others get the location in front
+            lines.append(f"  - {location}: {part}" if location else f"  - {part}")
+    header = f"{label}: {len(lines)} problem(s) in the scenario. Fix them and run again:"
+    return "\n".join([header, *lines])

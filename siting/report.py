@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import jinja2
-import matplotlib
+import pandas as pd
+import xarray as xr
 
-matplotlib.use("Agg")  # no screen: render to memory
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import xarray as xr  # noqa: E402
+# Figures are built with matplotlib's object API (Figure, not pyplot): nothing touches the
+# user's backend or open figures, so a notebook keeps plotting inline after a run.
+from matplotlib.figure import Figure
 
 #: Korea's overseas reductions toward its 2030 NDC, Mt CO2e (1st National Carbon Neutrality
 #: Basic Plan, 2023; REFERENCE.md).
@@ -86,17 +85,17 @@ class ReportContent:
 # Figures
 
 
-def figure_data_url(fig) -> str:
-    """A matplotlib figure as a PNG data URL (the figure is closed)."""
+def figure_data_url(fig: Figure) -> str:
+    """A matplotlib figure as a PNG data URL."""
     buffer = bytes_io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def suitability_figure(score: xr.DataArray, sites: gpd.GeoDataFrame, use: str) -> str:
     """Suitability map with site outlines and ids (analysis CRS, km axes)."""
-    fig, ax = plt.subplots(figsize=(7.5, 6))
+    fig = Figure(figsize=(7.5, 6))
+    ax = fig.subplots()
     km = score.assign_coords(x=score.x / 1000, y=score.y / 1000)
     km.plot(ax=ax, vmin=0, vmax=1, cmap="YlGn" if use == "reforestation" else "PuBu",
             cbar_kwargs={"label": "suitability (0-1)"})  # fmt: skip
@@ -122,7 +121,8 @@ def band_figure(table: pd.DataFrame, value: str, ylabel: str, title: str) -> str
     total, as if the sites were fully correlated).
     """
     totals = table.groupby(["year", "quantile"])[value].sum().unstack("quantile")
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    fig = Figure(figsize=(7.5, 3.6))
+    ax = fig.subplots()
     if {"p10", "p90"} <= set(totals.columns):
         ax.fill_between(totals.index, totals["p10"], totals["p90"], alpha=0.3, label="P10-P90")
     elif "p10" in totals:
@@ -142,7 +142,8 @@ def ledger_figure(ledger: pd.DataFrame) -> str:
     by_vintage = ledger.pivot_table(
         index="vintage", columns="project_type", values="transferable_itmos_tco2e", aggfunc="sum"
     ).fillna(0.0)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig = Figure(figsize=(11, 3.8))
+    ax1, ax2 = fig.subplots(1, 2)
     (by_vintage / 1e3).plot.bar(stacked=True, ax=ax1, width=0.85)
     ax1.set_xticks(range(0, len(by_vintage), 5), by_vintage.index[::5], rotation=0)
     ax1.set_ylabel("ITMOs (kt CO2e)")

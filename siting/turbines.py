@@ -14,8 +14,10 @@ Ct the same way, but from a generic power curve rather than the turbine's own.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -100,8 +102,9 @@ class TurbineCurve:
 
     def pywake(self, hub_height_m: float):
         """The turbine as a ``py_wake.wind_turbines.WindTurbine`` at ``hub_height_m``."""
-        from py_wake.wind_turbines import WindTurbine
-        from py_wake.wind_turbines.power_ct_functions import PowerCtTabular
+        with quiet_pywake_import():
+            from py_wake.wind_turbines import WindTurbine
+            from py_wake.wind_turbines.power_ct_functions import PowerCtTabular
 
         curve = PowerCtTabular(
             self.wind_speed_ms, self.power_kw, "kW", self.thrust_coefficient, ws_cutin=None
@@ -217,6 +220,18 @@ def available_turbines() -> list[str]:
     list of str
     """
     return list(_oedb_types()) + list(_custom_files())
+
+
+@contextlib.contextmanager
+def quiet_pywake_import() -> Iterator[None]:
+    """Import PyWake without tqdm's "IProgress not found" warning in notebooks.
+
+    PyWake imports tqdm's notebook progress bar, which warns in a Jupyter kernel without
+    ipywidgets; siting shows no PyWake progress bars, so the warning says nothing to the user.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        yield
 
 
 def load_turbine(

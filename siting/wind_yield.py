@@ -38,7 +38,7 @@ from siting import wind_climate, wind_physics
 from siting.config_wind import WakeSpec, WindYieldSpec
 from siting.errors import ParameterError, describe
 from siting.layout import TURBINE_COLUMNS, layout_sites
-from siting.turbines import TurbineCurve, load_turbine
+from siting.turbines import TurbineCurve, load_turbine, quiet_pywake_import
 from siting.wind_climate import WindRose
 
 __all__ = [
@@ -176,8 +176,9 @@ def deficit_model(wake: WakeSpec):
     Porte-Agel 2016, eq. 16; PyWake's default k = 0.0324555 is this at TI = 7.5 %), or NOJ
     with the scenario's wake decay constant.
     """
-    from py_wake.deficit_models.gaussian import BastankhahGaussianDeficit
-    from py_wake.deficit_models.noj import NOJDeficit
+    with quiet_pywake_import():
+        from py_wake.deficit_models.gaussian import BastankhahGaussianDeficit
+        from py_wake.deficit_models.noj import NOJDeficit
 
     if wake.model == "bastankhah_gaussian":
         return BastankhahGaussianDeficit(k=0.3837 * wake.turbulence_intensity + 0.003678)
@@ -216,9 +217,10 @@ def wake_aep(
     -------
     FarmEnergy
     """
-    from py_wake.site import XRSite
-    from py_wake.superposition_models import SquaredSum
-    from py_wake.wind_farm_models.engineering_models import PropagateDownwind
+    with quiet_pywake_import():
+        from py_wake.site import XRSite
+        from py_wake.superposition_models import SquaredSum
+        from py_wake.wind_farm_models.engineering_models import PropagateDownwind
 
     wd = np.asarray(wd_deg, dtype=float)
     ws = np.asarray(ws_ms, dtype=float)
