@@ -365,8 +365,8 @@ def rose_from_era5(
     lon: float,
     lat: float,
     *,
-    n_sectors: int,
-    min_samples_per_sector: int,
+    n_sectors: int = 12,
+    min_samples_per_sector: int = 20,
     point: str = "interpolate",
 ) -> WindRose:
     """Wind rose at a position from ERA5 u/v (100 m when present, else 10 m).
@@ -378,7 +378,7 @@ def rose_from_era5(
     lon, lat : float
         Position, degrees (WGS84).
     n_sectors, min_samples_per_sector : int
-        See :func:`rose_from_timeseries`.
+        See :func:`rose_from_timeseries` (defaults: 12 sectors, as the scenario; 20 samples).
     point : {"interpolate", "nearest"}
         Bilinear interpolation between grid points, or the nearest one.
 
