@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from siting import __version__
+from siting import __version__, io
 from siting.config import default_scenario_text, load_scenario
 from siting.errors import SitingError, describe
 
@@ -135,11 +135,15 @@ def summary_lines(result) -> list[str]:
             f"{sites['tco2e_2050_p50'].sum() / 1e6:,.2f} Mt CO2e stored by 2050 (P50)"
         )
     if result.credits is not None:
+        spec = result.scenario.credits
+        period = spec.accounting_periods[0]
         summary = result.credits.projection.summary
         total = summary[summary["level"] == "total"].iloc[0]
         lines.append(
-            f"ITMOs to Korea, vintages to 2030: {total['itmos_to_2030_tco2e'] / 1e6:,.2f} Mt "
-            f"({total['share_of_target_to_2030']:.1%} of the 37.5 Mt target)"
+            f"ITMOs to {spec.buyer_party}, vintages {period.first_year}-{period.last_year}: "
+            f"{total[f'itmos_{period.name}_tco2e'] / 1e6:,.2f} Mt "
+            f"({total[f'share_of_target_{period.name}']:.1%} of the "
+            f"{period.buyer_target_tco2e / 1e6:g} Mt target)"
         )
     return lines
 
@@ -151,7 +155,8 @@ def command_init_config(args: argparse.Namespace) -> int:
         raise SitingError(
             describe(str(path), "already exists", "choose another name or add --force")
         )
-    path.write_text(default_scenario_text(), "utf-8")
+    with io.atomic_path(path) as temporary:
+        io.write_text(default_scenario_text(), temporary)
     console.print(
         escape(f"Wrote {path}. Edit it, then: siting run --config {path}. ")
         + "Relative layer paths are read from data_dir (default: the embedded Mörön data).",
@@ -173,6 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SitingError as err:
         console.print("[bold red]error:[/]", escape(str(err)), soft_wrap=True)
         return err.exit_code
+    except OSError as err:  # the file system refused: a path or permission the user can fix
+        where = err.filename or "a file"
+        message = describe(str(where), err.strerror or str(err), "check the path and permissions")
+        console.print("[bold red]error:[/]", escape(message), soft_wrap=True)
+        return SitingError.exit_code
     except KeyboardInterrupt:
         console.print("interrupted: no results were written")
         return 130

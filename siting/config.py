@@ -487,6 +487,8 @@ class Scenario(Model):
 
     #: Folder of the scenario file (relative paths in it are taken from there); not in YAML.
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+    #: The scenario file itself, when read from one (an input of the run); not in YAML.
+    source_file: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
     def _layers_referenced_exist(self) -> Scenario:
@@ -669,7 +671,10 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
         raise ConfigError(
             describe(label, "does not hold a mapping of fields", "start from `siting init-config`")
         )
-    return scenario_from_dict(data, base_dir=base_dir, label=label)
+    scenario = scenario_from_dict(data, base_dir=base_dir, label=label)
+    if path is None:
+        return scenario
+    return scenario.model_copy(update={"source_file": Path(path).expanduser().resolve()})
 
 
 def scenario_from_dict(

@@ -30,7 +30,12 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from siting.carbon import biomass_tco2e, dead_organic_matter_fraction, linear_pool_tco2e_per_ha
+from siting.carbon import (
+    CO2_PER_C,
+    biomass_tco2e,
+    dead_organic_matter_fraction,
+    linear_pool_tco2e_per_ha,
+)
 from siting.config_forest import (
     KOPPEN_MAIN_GROUPS,
     ForestSpec,
@@ -310,7 +315,7 @@ def cohort_agb_per_ha(
 
 def _linear_pools(new_ha: np.ndarray, spec: ForestSpec) -> np.ndarray | None:
     """Soil gain minus baseline change of each site and year, tCO2e (None when both are 0)."""
-    soil = spec.pools.soil_tc_per_ha_per_year * (44.0 / 12.0)
+    soil = spec.pools.soil_tc_per_ha_per_year * CO2_PER_C
     baseline = spec.baseline.tco2e_per_ha_per_year
     if soil == 0 and baseline == 0:
         return None
@@ -466,7 +471,7 @@ def iter_removal_rates(
     dom = dead_organic_matter_fraction(spec.pools)
     species_of = np.array(plan.species)
     pools = linear_pool_tco2e_per_ha(
-        years, spec.pools.soil_tc_per_ha_per_year * 44.0 / 12.0, spec.pools.soil_years
+        years, spec.pools.soil_tc_per_ha_per_year * CO2_PER_C, spec.pools.soil_years
     ) - linear_pool_tco2e_per_ha(years, spec.baseline.tco2e_per_ha_per_year)
     stochastic_fire = spec.uncertainty.disturbance
     block = _block_size(spec, n_draws, years)

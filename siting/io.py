@@ -364,7 +364,7 @@ def staged_output_dir(out_dir: str | Path, protected: list[Path] = ()) -> Iterat
         Input files and folders the results folder must not contain or replace.
     """
     out_dir = Path(out_dir).expanduser().resolve()
-    _refuse_unsafe_output(out_dir, protected)
+    check_output_dir(out_dir, protected)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
     try:
@@ -375,7 +375,22 @@ def staged_output_dir(out_dir: str | Path, protected: list[Path] = ()) -> Iterat
         raise
 
 
-def _refuse_unsafe_output(out_dir: Path, protected) -> None:
+def check_output_dir(out_dir: str | Path, protected=()) -> None:
+    """Refuse a results folder that would overwrite inputs or a folder that is not ours.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        Intended results folder.
+    protected : iterable of pathlib.Path
+        Input files the folder must not contain or be.
+
+    Raises
+    ------
+    InputDataError
+        When the folder holds an input, is a file, or is a non-empty folder without ``run.json``.
+    """
+    out_dir = Path(out_dir).expanduser().resolve()
     for item in protected:
         item = Path(item).resolve()
         if out_dir == item or out_dir in item.parents:
@@ -386,6 +401,12 @@ def _refuse_unsafe_output(out_dir: Path, protected) -> None:
                     "choose another output folder (--out)",
                 )
             )
+    existing = next(p for p in (out_dir, *out_dir.parents) if p.exists())
+    if existing != out_dir and (not existing.is_dir() or not os.access(existing, os.W_OK)):
+        raise InputDataError(
+            describe(str(out_dir), f"cannot be created under {existing}",
+                     "choose a folder you can write to for --out")
+        )  # fmt: skip
     if out_dir.exists():
         if not out_dir.is_dir():
             raise InputDataError(

@@ -47,10 +47,20 @@ POINT_LAYERS = {
 
 #: Site attributes shown in popups, in this order, when present.
 POPUP_FIELDS = (
-    "site_id", "rank", "area_ha", "score_mean", "p_same_rank", "soum", "grid_distance_km",
-    "species", "tco2e_2030_p50", "n_turbines", "capacity_mw", "aep_p50_mwh", "tco2e_per_year",
-    "itmo_to_2030",
-)  # fmt: skip
+    "site_id",
+    "rank",
+    "area_ha",
+    "score_mean",
+    "p_same_rank",
+    "soum",
+    "grid_distance_km",
+    "species",
+    "tco2e_2030_p50",
+    "n_turbines",
+    "capacity_mw",
+    "aep_p50_mwh",
+    "tco2e_per_year",
+)  # fmt: skip (then every itmo_<accounting period> column)
 
 
 @dataclass
@@ -211,6 +221,7 @@ def escape_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def site_layer(sites: gpd.GeoDataFrame, name: str, style: dict) -> folium.GeoJson:
     """Candidate site polygons with a popup and tooltip of their attributes."""
     fields = [c for c in POPUP_FIELDS if c in sites]
+    fields += [c for c in sites.columns if c.startswith("itmo_") and c not in fields]
     shown = escape_frame(sites[fields + [sites.geometry.name]].to_crs(WGS84))
     return folium.GeoJson(
         shown,

@@ -3,7 +3,7 @@
 Columns: ``project_id``, ``project_type``, ``kind`` (``reduction`` or ``removal``), ``year``,
 ``statistic`` (``p10``/``p50``/``p90``/``mean``) and ``tco2e``. Wind P90 is the generation
 exceeded in 90 % of years (the conservative, lower one); forest ``p10`` is the 10th percentile
-of removals (the conservative, lower one).
+of the carbon stock (the conservative, lower one).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from siting.config_wind import EmissionsSpec
+from siting.wind_yield import emission_reductions
 
 COLUMNS = ["project_id", "project_type", "kind", "year", "statistic", "tco2e"]
 
@@ -37,14 +38,9 @@ def wind_reductions(
     pandas.DataFrame
         Mitigation rows (only sites that generate).
     """
-    ef = grid_ef_tco2_per_mwh or emissions.grid_ef_tco2_per_mwh
     energy = generation[generation["quantity"].isin(WIND_ENERGY)]
     energy = energy[energy["value"] > 0]
-    reductions = (
-        energy["value"] * ef
-        - emissions.project_emissions_tco2e_per_year
-        - emissions.leakage_tco2e_per_year
-    ).clip(lower=0.0)
+    reductions = emission_reductions(energy["value"], emissions, grid_ef_tco2_per_mwh)
     return pd.DataFrame(
         {
             "project_id": energy["site_id"].to_numpy(),
@@ -52,24 +48,42 @@ def wind_reductions(
             "kind": "reduction",
             "year": energy["year"].astype(int).to_numpy(),
             "statistic": energy["quantity"].map(WIND_ENERGY).to_numpy(),
-            "tco2e": reductions.to_numpy(),
+            "tco2e": reductions.clip(lower=0.0).to_numpy(),
         }
     )[COLUMNS]
 
 
 def forest_removals(sequestration: pd.DataFrame) -> pd.DataFrame:
-    """Net removals per reforestation site and year from ``sequestration.csv`` rows.
+    """Net removals per reforestation site and year, from each statistic's stock path.
 
-    A year whose statistic shows a net loss (a fire) is entered as zero removal: reversals are
-    what the non-permanence buffer of the credit stage covers.
+    A removal credited in a year is the rise of the statistic's stock above the highest stock
+    it held before (``cummax().diff()``): summed over the years, the credits equal the highest
+    stock reached, never more. (Quantiles of each year's increment, summed, would overstate it:
+    a quantile of a sum is not the sum of quantiles.) A fall in stock (fire, decline) is a
+    reversal, credited as zero until the stock is regained; covering reversals is what the
+    credit stage's non-permanence buffer is for.
+
+    Parameters
+    ----------
+    sequestration : pandas.DataFrame
+        Tidy ``sequestration.csv`` rows (site_id, year, quantile, tco2e_stock, ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Mitigation rows.
     """
+    ordered = sequestration.sort_values(["site_id", "quantile", "year"])
+    groups = ["site_id", "quantile"]
+    peak = ordered.groupby(groups)["tco2e_stock"].cummax().clip(lower=0.0)
+    removal = peak.groupby([ordered[g] for g in groups]).diff().fillna(peak)
     return pd.DataFrame(
         {
-            "project_id": sequestration["site_id"].to_numpy(),
+            "project_id": ordered["site_id"].to_numpy(),
             "project_type": "reforestation",
             "kind": "removal",
-            "year": sequestration["year"].astype(int).to_numpy(),
-            "statistic": sequestration["quantile"].to_numpy(),
-            "tco2e": sequestration["tco2e_annual"].clip(lower=0.0).to_numpy(),
+            "year": ordered["year"].astype(int).to_numpy(),
+            "statistic": ordered["quantile"].to_numpy(),
+            "tco2e": removal.to_numpy(),
         }
     )[COLUMNS]

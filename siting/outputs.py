@@ -169,12 +169,19 @@ def stage_tables(result: RunResult) -> dict:
     if result.forest is not None:
         tables["sequestration"] = result.forest.sequestration
     if result.credits is not None:
+        spec = result.scenario.credits
+        periods = [p.name for p in spec.accounting_periods]
+        price = next(iter(spec.finance.price_scenarios), None)
+        columns = ["level", "project_type", "gross_tco2e", "transferable_itmos_tco2e"]
+        columns += [f"itmos_{name}_tco2e" for name in periods]
+        columns += [f"share_of_target_{name}" for name in periods]
+        if price is not None:
+            columns.append(f"npv_seller_usd_{price}")
         summary = result.credits.projection.summary
-        columns = ["level", "project_type", "gross_tco2e", "transferable_itmos_tco2e",
-                   "itmos_to_2030_tco2e", "share_of_target_to_2030", "itmos_2031_2035_tco2e",
-                   "npv_seller_usd_mid"]  # fmt: skip
+        columns = [c for c in columns if c in summary]
         tables["ledger"] = result.credits.projection.ledger
         tables["credits_summary"] = summary[summary["level"] != "project"][columns]
+        tables["target_mt"] = spec.accounting_periods[0].buyer_target_tco2e / 1e6
         comparison = result.credits.comparison
         if not comparison.empty:
             totals = comparison[comparison["level"] == "total"]
@@ -196,7 +203,10 @@ def rebuild_map(folder: str | Path) -> Path:
         The rewritten map (replaced atomically).
     """
     results = open_results(folder)
-    scenario = scenario_from_dict(results.manifest["parameters"], label=f"{folder}/run.json")
+    parameters = dict(results.manifest["parameters"])
+    # Relative layer paths were read from this folder when the run was made.
+    parameters["data_dir"] = results.manifest.get("data_root", parameters.get("data_dir"))
+    scenario = scenario_from_dict(parameters, label=f"{folder}/run.json")
     grid = scenario_grid(scenario)
     vectors = load_vectors(scenario, grid)
     elevation = load_layers(scenario, grid)[scenario.layers.elevation]
@@ -225,6 +235,7 @@ def manifest(result: RunResult, inputs: list[Path]) -> dict:
         "scenario": scenario.name,
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "inputs": [{"path": str(p), "sha256": io.sha256_of(p)} for p in inputs],
+        "data_root": str(scenario.data_root),
         "parameters": scenario.model_dump(mode="json"),
         "grid": {
             "crs": result.grid.crs.to_string(),

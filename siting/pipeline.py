@@ -408,8 +408,8 @@ def assess_credits(
 ) -> CreditStage:
     """ITMO ledger of the wind and forest sites plus the portfolio, and the comparison cases.
 
-    Each site's transferable ITMOs with vintages up to 2030 are joined onto its row
-    (``itmo_to_2030``).
+    Each site's transferable ITMOs with vintages in the first accounting period are joined
+    onto its row (``itmo_<period name>``, by default ``itmo_to_2030``).
     """
     emissions = scenario.wind_yield.emissions
 
@@ -434,16 +434,15 @@ def assess_credits(
         for case in scenario.credits.comparison_cases
     }
     comparison = credits.compare_cases(cases) if cases else pd.DataFrame()
-    to_2030 = (
-        projection.ledger[projection.ledger["vintage"] <= 2030]
-        .groupby("project_id")["transferable_itmos_tco2e"]
-        .sum()
-        .rename("itmo_to_2030")
-    )
+    period = scenario.credits.accounting_periods[0]
+    ledger = projection.ledger
+    in_period = ledger["vintage"].between(period.first_year, period.last_year)
+    column = f"itmo_{period.name}"
+    per_site = ledger[in_period].groupby("project_id")["transferable_itmos_tco2e"].sum()
     for use in uses.values():
         if not use.sites.empty:
-            use.sites = use.sites.join(to_2030, on="site_id")
-            use.sites["itmo_to_2030"] = use.sites["itmo_to_2030"].fillna(0.0)
+            use.sites = use.sites.join(per_site.rename(column), on="site_id")
+            use.sites[column] = use.sites[column].fillna(0.0)
     return CreditStage(base, projection, comparison)
 
 
@@ -493,9 +492,10 @@ def run(
     """
     scenario = scenario or load_scenario()
     out_dir = Path(out_dir or scenario.output.dir)
+    inputs = input_files(scenario)
+    io.check_output_dir(out_dir, inputs)  # before the work, not after it
     started = time.perf_counter()
     result = analyse(scenario, stage)
-    inputs = input_files(scenario)
     with stage("writing results"):
         with io.staged_output_dir(out_dir, protected=list(inputs)) as staging:
             outputs.write_results(result, staging, inputs, total_s=time.perf_counter() - started)
@@ -513,4 +513,9 @@ def input_files(scenario: Scenario) -> list[Path]:
     ]
     if scenario.aoi.polygon:
         paths.append(scenario.resolve(scenario.aoi.polygon))
+    climate = scenario.wind_yield.climate
+    if climate.source == "era5" and climate.era5_path:
+        paths.append(scenario.resolve(climate.era5_path))
+    if scenario.source_file is not None:
+        paths.append(scenario.source_file)
     return paths

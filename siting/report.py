@@ -23,7 +23,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 #: Korea's overseas reductions toward its 2030 NDC, Mt CO2e (1st National Carbon Neutrality
-#: Basic Plan, 2023; REFERENCE.md).
+#: Basic Plan, 2023; REFERENCE.md): the default yardstick when the scenario gives none.
 KOREA_OVERSEAS_TARGET_MT = 37.5
 
 SITE_COLUMNS = (
@@ -62,6 +62,8 @@ class ReportContent:
         ``sequestration`` with ``year``, ``quantile`` and a value column).
     credits_summary, comparison : pandas.DataFrame, optional
         Totals per project type and the comparison cases.
+    target_mt : float
+        The buyer's target the cumulative ITMOs are drawn against, Mt CO2e.
     """
 
     title: str
@@ -79,6 +81,7 @@ class ReportContent:
     ledger: pd.DataFrame | None = None
     credits_summary: pd.DataFrame | None = None
     comparison: pd.DataFrame | None = None
+    target_mt: float = KOREA_OVERSEAS_TARGET_MT
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,8 +140,8 @@ def band_figure(table: pd.DataFrame, value: str, ylabel: str, title: str) -> str
     return figure_data_url(fig)
 
 
-def ledger_figure(ledger: pd.DataFrame) -> str:
-    """ITMOs by vintage stacked by project type, and the cumulative total against 37.5 Mt."""
+def ledger_figure(ledger: pd.DataFrame, target_mt: float = KOREA_OVERSEAS_TARGET_MT) -> str:
+    """ITMOs by vintage stacked by project type, and the cumulative total against the target."""
     by_vintage = ledger.pivot_table(
         index="vintage", columns="project_type", values="transferable_itmos_tco2e", aggfunc="sum"
     ).fillna(0.0)
@@ -150,8 +153,8 @@ def ledger_figure(ledger: pd.DataFrame) -> str:
     ax1.set_title("Transferable ITMOs by vintage")
     cumulative = by_vintage.sum(axis=1).cumsum() / 1e6
     ax2.plot(cumulative.index, cumulative.values, marker="o", label="this portfolio")
-    ax2.axhline(KOREA_OVERSEAS_TARGET_MT, color="#b71c1c", linestyle="--",
-                label="Korea's overseas target (37.5 Mt)")  # fmt: skip
+    ax2.axhline(target_mt, color="#b71c1c", linestyle="--",
+                label=f"buyer's target ({target_mt:g} Mt)")  # fmt: skip
     ax2.set_yscale("log")
     ax2.set_ylabel("cumulative ITMOs (Mt CO2e, log)")
     ax2.set_title("Cumulative ITMOs")
@@ -190,14 +193,14 @@ _TEMPLATE = """<!doctype html>
  <img src="{{ figure }}" alt="suitability map for {{ use }}">
  {% if weights.get(use) %}<p>Weights: {{ weights[use] }}</p>{% endif %}
  {{ eligibility.get(use, "") }}
- <h4>Best sites</h4>{{ sites.get(use, "<p>No candidate sites.</p>") }}
+ <h4>Best sites</h4>{{ sites.get(use, no_sites) }}
 {% endfor %}
 
 {% if generation %}<h2>Wind generation</h2><img src="{{ generation }}" alt="generation">{% endif %}
 {% if sequestration %}<h2>Forest sequestration</h2>
  <img src="{{ sequestration }}" alt="sequestration">{% endif %}
 {% if ledger %}<h2>ITMO ledger</h2><img src="{{ ledger }}" alt="ITMO ledger">
- {% if credits_summary %}<h3>ITMOs to 2030 and 2031-2035, by project type</h3>
+ {% if credits_summary %}<h3>ITMOs per accounting period, by project type</h3>
  {{ credits_summary }}{% endif %}
  {% if comparison %}<h3>Cases side by side (totals)</h3>{{ comparison }}{% endif %}
 {% endif %}
@@ -274,9 +277,12 @@ def render_report(content: ReportContent) -> str:
         weights=weights,
         eligibility=eligibility,
         sites=sites,
+        no_sites=jinja2.utils.markupsafe.Markup("<p>No candidate sites.</p>"),
         generation=generation,
         sequestration=sequestration,
-        ledger=ledger_figure(content.ledger) if content.ledger is not None else "",
+        ledger=ledger_figure(content.ledger, content.target_mt)
+        if content.ledger is not None
+        else "",
         **tables,
     )
 

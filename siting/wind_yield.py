@@ -35,7 +35,7 @@ from pyproj import Transformer
 from scipy import stats
 
 from siting import wind_climate, wind_physics
-from siting.config_wind import WakeSpec, WindYieldSpec
+from siting.config_wind import EmissionsSpec, WakeSpec, WindYieldSpec
 from siting.errors import ParameterError, describe
 from siting.layout import TURBINE_COLUMNS, layout_sites
 from siting.turbines import TurbineCurve, load_turbine, quiet_pywake_import
@@ -350,6 +350,29 @@ def _mean_direction_deg(rose: WindRose) -> float:
 # The assessment
 
 
+def emission_reductions(net_mwh, emissions: EmissionsSpec, grid_ef_tco2_per_mwh=None):
+    """Emission reductions, tCO2e, of net generation (CDM ACM0002: ER = EG x EF - PE - LE).
+
+    Parameters
+    ----------
+    net_mwh : float or array_like
+        Net electricity delivered to the grid, MWh (per year).
+    emissions : EmissionsSpec
+        Grid emission factor, project emissions and leakage (tCO2e per year).
+    grid_ef_tco2_per_mwh : float, optional
+        Another grid emission factor, tCO2/MWh (default: ``emissions.grid_ef_tco2_per_mwh``).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        tCO2e (per year), as the inputs.
+    """
+    ef = emissions.grid_ef_tco2_per_mwh if grid_ef_tco2_per_mwh is None else grid_ef_tco2_per_mwh
+    return (
+        net_mwh * ef - emissions.project_emissions_tco2e_per_year - emissions.leakage_tco2e_per_year
+    )
+
+
 def assess_wind_sites(
     sites: gpd.GeoDataFrame,
     eligible: xr.DataArray,
@@ -482,9 +505,7 @@ def assess_wind_sites(
                 "aep_p75_mwh": max(p50 * (1 - z75 * sigma), 0.0),
                 "aep_p90_mwh": max(p50 * (1 - z90 * sigma), 0.0),
                 "capacity_factor": p50 / (capacity_mw * HOURS_PER_YEAR) if n else float("nan"),
-                "tco2e_per_year": p50 * emissions.grid_ef_tco2_per_mwh
-                - emissions.project_emissions_tco2e_per_year
-                - emissions.leakage_tco2e_per_year,
+                "tco2e_per_year": emission_reductions(p50, emissions),
                 "wind_source": rose.source,
                 "direction_source": rose.direction_source,
                 "mean_speed_hub_ms": rose.mean_speed_ms(),
@@ -537,15 +558,15 @@ def generation_table(sites: pd.DataFrame, spec: WindYieldSpec) -> pd.DataFrame:
     frames = []
     for site, row in sites.iterrows():
         fade = (1.0 - spec.annual_degradation_fraction) ** (years - spec.commissioning_year)
-        deductions = e.project_emissions_tco2e_per_year + e.leakage_tco2e_per_year
         values = {
             "aep_p50_mwh": row["aep_p50_mwh"] * fade,
             "aep_p75_mwh": row["aep_p75_mwh"] * fade,
             "aep_p90_mwh": row["aep_p90_mwh"] * fade,
-            "tco2e_p50": row["aep_p50_mwh"] * fade * e.grid_ef_tco2_per_mwh - deductions,
-            "tco2e_p90": row["aep_p90_mwh"] * fade * e.grid_ef_tco2_per_mwh - deductions,
-            "tco2e_p50_high_ef": row["aep_p50_mwh"] * fade * e.grid_ef_high_tco2_per_mwh
-            - deductions,
+            "tco2e_p50": emission_reductions(row["aep_p50_mwh"] * fade, e),
+            "tco2e_p90": emission_reductions(row["aep_p90_mwh"] * fade, e),
+            "tco2e_p50_high_ef": emission_reductions(
+                row["aep_p50_mwh"] * fade, e, e.grid_ef_high_tco2_per_mwh
+            ),
         }
         for quantity, series in values.items():
             frames.append(

@@ -100,3 +100,37 @@ def test_console_entry_point_exit_status_in_a_real_process(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "missing.yaml: file not found" in result.stderr
+
+
+def test_unwritable_output_is_refused_before_the_work(capsys):
+    code = main(["run", "--out", "/dev/null/results"])
+    _assert_clean_failure(capsys, code, "/dev/null/results", "cannot be created")
+
+
+def test_file_system_errors_are_reported_without_traceback(capsys, tmp_path):
+    results = tmp_path / "r"
+    results.mkdir()
+    (results / "run.json").write_text("{not json")
+    (results / "sites.gpkg").write_text("")
+    code = main(["export", str(results), "--format", "gpx"])
+    _assert_clean_failure(capsys, code, "run.json", "cannot be read")
+
+
+def test_map_rebuild_reads_inputs_from_the_run_not_the_working_folder(
+    tmp_path, scenario_dict, monkeypatch
+):
+    import os
+
+    from .conftest import ROOT
+
+    folder = tmp_path / "scenario"
+    folder.mkdir()
+    scenario_dict["data_dir"] = os.path.relpath(ROOT, folder)  # relative to the scenario file
+    scenario_dict["grid"]["cell_size_m"] = 1000
+    config = write_yaml(folder / "coarse.yaml", scenario_dict)
+    out = tmp_path / "out"
+    assert main(["run", "--config", str(config), "--out", str(out), "--quiet"]) == 0
+    manifest = (out / "run.json").read_text()
+    assert str(config.resolve()) in manifest, "the scenario file is an input of the run"
+    monkeypatch.chdir(tmp_path)  # somewhere the relative data_dir does not point from
+    assert main(["map", str(out)]) == 0

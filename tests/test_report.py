@@ -74,3 +74,11 @@ def test_optional_stages_add_their_charts():
     page = render_report(_content(sequestration=sequestration, ledger=ledger))
     assert "Forest sequestration" in page and "ITMO ledger" in page
     assert page.count("data:image/png;base64,") == 3
+
+
+def test_a_use_without_sites_says_so_in_plain_text():
+    content = _content()
+    content.sites = {}
+    page = render_report(content)
+    assert "<p>No candidate sites.</p>" in page
+    assert "&lt;p&gt;No candidate sites" not in page
