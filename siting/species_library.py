@@ -24,6 +24,13 @@ SPECIES_PACKAGE = "siting"
 SPECIES_FOLDER = "species"
 
 
+def _require_source(value: str) -> str:
+    """Refuse a species parameter without a source."""
+    if not value.strip():
+        raise ValueError("every species parameter needs a source")
+    return value
+
+
 class Sourced(Model):
     """A literature value without a range: the number, where it comes from, and if assumed."""
 
@@ -31,23 +38,13 @@ class Sourced(Model):
     source: str
     estimate: bool = False
 
-    @field_validator("source")
-    @classmethod
-    def _source_given(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("every species parameter needs a source")
-        return value
+    _source_given = field_validator("source")(_require_source)
 
 
 class SourcedRange(Uncertain):
     """An :class:`~siting.config_forest.Uncertain` whose ``source`` must be given."""
 
-    @field_validator("source")
-    @classmethod
-    def _source_given(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("every species parameter needs a source")
-        return value
+    _source_given = field_validator("source")(_require_source)
 
 
 class GrowthParameters(Model):
