@@ -200,6 +200,25 @@ def score_use(
     return UseResult(name, allowed, scored, frame, found.labels, spread)
 
 
+def mark_competing_sites(uses: Mapping[str, UseResult]) -> None:
+    """Add to each use's sites the hectares they share with the other use's sites.
+
+    The two uses are scored independently, so the same land can be a candidate for both;
+    ``overlap_<other use>_ha`` tells the planner where a choice must be made (exact polygon
+    intersection areas).
+    """
+    for name, use in uses.items():
+        for other_name, other in uses.items():
+            if other_name == name or use.sites.empty:
+                continue
+            column = f"overlap_{other_name}_ha"
+            if other.sites.empty:
+                use.sites[column] = 0.0
+                continue
+            others = shapely.union_all(other.sites.geometry.values)
+            use.sites[column] = use.sites.geometry.intersection(others).area / 10_000.0
+
+
 def add_rank_stability(frame: gpd.GeoDataFrame, stability: pd.DataFrame) -> gpd.GeoDataFrame:
     """Join how stable each site's rank is under perturbed weights onto the sites.
 
@@ -354,6 +373,7 @@ def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
         with timed(f"{name}: exclusions, suitability, sites, sensitivity"):
             use = getattr(scenario, name)
             uses[name] = score_use(name, use, rasters, vectors, grid, seed=scenario.seed)
+    mark_competing_sites(uses)
     wind = None
     if not uses["wind"].sites.empty:
         with timed("wind: turbines, energy, emission reductions"):

@@ -238,3 +238,25 @@ def test_the_real_map_works_offline_in_chromium(results, tmp_path):
         "Heritage",
     ):
         assert layer in report["result"]
+
+
+def test_competing_uses_report_their_shared_hectares():
+    from types import SimpleNamespace
+
+    from siting.pipeline import mark_competing_sites
+
+    def sites(*boxes):
+        return gpd.GeoDataFrame(
+            {"site_id": [f"S{i}" for i in range(len(boxes))]},
+            geometry=[shapely.box(*b) for b in boxes],
+            crs="EPSG:32647",
+        )
+
+    uses = {
+        "reforestation": SimpleNamespace(sites=sites((0, 0, 1000, 1000), (5000, 0, 6000, 1000))),
+        "wind": SimpleNamespace(sites=sites((500, 0, 1500, 1000))),
+    }
+    mark_competing_sites(uses)
+    # 500 m x 1000 m = 50 ha shared
+    assert uses["reforestation"].sites["overlap_wind_ha"].tolist() == [50.0, 0.0]
+    assert uses["wind"].sites["overlap_reforestation_ha"].tolist() == [50.0]
