@@ -26,7 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     """Argument parser of the ``siting`` command."""
     parser = argparse.ArgumentParser(
         prog="siting",
-        description="Score land near Mörön for reforestation and wind farms.",
+        description=(
+            "Score land near Mörön for reforestation and wind farms, estimate their energy "
+            "and carbon, and project Article 6 credits (ITMOs)."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"siting {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
