@@ -286,12 +286,3 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
     return versions
-
-
-def sites_table(result: RunResult) -> pd.DataFrame:
-    """All candidate sites of a run as one table (no geometry), best first per use."""
-    frames = [
-        pd.DataFrame(use.sites.drop(columns="geometry")).assign(use=name)
-        for name, use in result.uses.items()
-    ]
-    return pd.concat(frames, ignore_index=True)

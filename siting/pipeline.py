@@ -86,15 +86,10 @@ def derive_distances(
     """Distance rasters (``dist_<layer>_m``, metres) to the named vector layers."""
     return xr.Dataset(
         {
-            distance_layer_name(name): distance_to_layer(vectors[name], template, name)
+            distance_layer_name(name): distance.distance_to(vectors[name], template, name=name)
             for name in sorted(set(names))
         }
     )
-
-
-def distance_to_layer(frame: gpd.GeoDataFrame, template: xr.DataArray, name: str):
-    """Exact distance raster to one vector layer, named ``dist_<name>_m``."""
-    return distance.distance_to(frame, template, name=name).rename(distance_layer_name(name))
 
 
 def derive_class_distances(rasters: xr.Dataset, specs: Mapping[str, ClassDistance]) -> xr.Dataset:
