@@ -26,8 +26,8 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from siting.config_forest import ForestSpec
-from siting.forest import assess_forest_sites
+from siting.forest.sequestration import assess_forest_sites
+from siting.scenario.forest import ForestSpec
 
 MIB = 2**20
 GOAL_S = 10.0

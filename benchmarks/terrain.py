@@ -1,4 +1,4 @@
-"""Slope + aspect of a large DEM, file to file: siting.terrain (dask, all cores) vs gdaldem.
+"""Slope + aspect of a large DEM, file to file: siting.land.terrain (dask, all cores) vs gdaldem.
 
 Builds a seeded terrain-like float32 DEM (default 8192 x 8192, 30 m cells, UTM 47N) as a
 tiled GeoTIFF in a temporary folder, then times, each ``--repeats`` times:
@@ -6,7 +6,7 @@ tiled GeoTIFF in a temporary folder, then times, each ``--repeats`` times:
 * gdaldem: ``gdaldem slope -compute_edges`` then ``gdaldem aspect -compute_edges``
   (two processes, default GTiff output);
 * siting: one child process that opens the DEM with rioxarray (dask chunks), computes
-  slope and aspect with siting.terrain on dask's threaded scheduler and writes both to
+  slope and aspect with siting.land.terrain on dask's threaded scheduler and writes both to
   tiled GeoTIFFs.
 
 Wall times are of the whole processes (start-up and imports included). Peak memory is each
@@ -91,7 +91,7 @@ def gdaldem_commands(dem: Path, out_dir: Path) -> list[list[str]]:
 
 
 def siting_command(dem: Path, out_dir: Path, chunk: int) -> list[str]:
-    """The child process that runs siting.terrain on the DEM."""
+    """The child process that runs siting.land.terrain on the DEM."""
     return [sys.executable, __file__, "--worker", str(dem), str(out_dir), str(chunk)]
 
 
@@ -106,7 +106,7 @@ def worker(dem_path: str, out_dir: str, chunk: int) -> None:
     import rioxarray
 
     sys.path.append(str(Path(__file__).resolve().parents[1]))  # a checkout, if not installed
-    from siting import terrain
+    from siting.land import terrain
 
     dem = rioxarray.open_rasterio(dem_path, chunks={"y": chunk, "x": chunk}, lock=False,
                                   masked=True).squeeze("band", drop=True)

@@ -78,8 +78,8 @@ def main() -> None:
     parser.add_argument("--no-moron", action="store_true", help="skip the default Mörön run")
     args = parser.parse_args()
 
-    from siting.config_wind import WindYieldSpec
-    from siting.wind_yield import _wake_bins, assess_wind_sites, deficit_model, wake_aep
+    from siting.scenario.wind import WindYieldSpec
+    from siting.wind.energy import _wake_bins, assess_wind_sites, deficit_model, wake_aep
 
     sites, eligible, rasters = synthetic_inputs()
     spec = WindYieldSpec.model_validate(
@@ -100,8 +100,8 @@ def main() -> None:
     n_turbines = len(result.turbines)
 
     # The PyWake runs alone, on the same layouts and roses.
-    from siting.turbines import load_turbine
-    from siting.wind_yield import site_wind_roses
+    from siting.wind.energy import site_wind_roses
+    from siting.wind.turbines import load_turbine
 
     turbine = load_turbine("V90/2000").at_density(float(result.sites["air_density_kg_m3"].iloc[0]))
     roses = site_wind_roses(sites, rasters, spec)

@@ -8,9 +8,9 @@
 >>> result = siting.run(scenario, "results/moron")  # doctest: +SKIP
 """
 
-from siting.config import Scenario, load_scenario, scenario_from_dict
 from siting.errors import ConfigError, InputDataError, ParameterError, SitingError
 from siting.layers import load_layers, load_vectors, scenario_grid
+from siting.scenario.model import Scenario, load_scenario, scenario_from_dict
 
 __all__ = [
     "ConfigError",

@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from siting import __version__, io
-from siting.config import default_scenario_text, load_scenario
 from siting.errors import SitingError, describe
+from siting.scenario.model import default_scenario_text, load_scenario
 
 console = Console(stderr=True, highlight=False)
 
@@ -94,8 +94,8 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_export(args: argparse.Namespace) -> int:
     """``siting export``: candidate sites as GeoJSON, GeoPackage, KML or GPX."""
-    from siting.export import FORMATS, export_sites
-    from siting.results import open_results
+    from siting.outputs.export import FORMATS, export_sites
+    from siting.outputs.results import open_results
 
     results = open_results(args.results)
     uses = [args.use] if args.use else results.uses
@@ -109,7 +109,7 @@ def command_export(args: argparse.Namespace) -> int:
 
 def command_map(args: argparse.Namespace) -> int:
     """``siting map``: rebuild the map of a results folder."""
-    from siting.outputs import rebuild_map
+    from siting.outputs.folder import rebuild_map
 
     out = rebuild_map(args.results)
     print(out)

@@ -11,9 +11,9 @@ import shapely
 import xarray as xr
 
 from siting import io
-from siting.config import Scenario
 from siting.errors import ParameterError, describe
 from siting.grid import Grid, grid_for_aoi
+from siting.scenario.model import Scenario
 
 
 def scenario_grid(scenario: Scenario) -> Grid:

@@ -18,20 +18,19 @@ import pandas as pd
 import shapely
 import xarray as xr
 
-from siting import (
-    credits,
-    distance,
-    forest,
-    io,
-    mcda,
-    mitigation,
-    outputs,
-    terrain,
-    wind_resource,
-    wind_yield,
-)
-from siting import sites as site_tools
-from siting.config import (
+from siting import io
+from siting.credits import ledger as credits
+from siting.credits import mitigation
+from siting.forest import sequestration as forest
+from siting.grid import Grid
+from siting.land import distance, mcda, terrain
+from siting.land import sites as site_tools
+from siting.land.exclusions import Eligibility, eligibility
+from siting.land.scoring import Suitability, suitability
+from siting.layers import class_value, load_layers, load_vectors, scenario_grid
+from siting.outputs import folder as outputs
+from siting.scenario.forest import Uncertain
+from siting.scenario.model import (
     LAND_USES,
     BufferRule,
     ClassDistance,
@@ -41,11 +40,8 @@ from siting.config import (
     distance_layer_name,
     load_scenario,
 )
-from siting.config_forest import Uncertain
-from siting.exclusions import Eligibility, eligibility
-from siting.grid import Grid
-from siting.layers import class_value, load_layers, load_vectors, scenario_grid
-from siting.scoring import Suitability, suitability
+from siting.wind import energy as wind_yield
+from siting.wind import resource as wind_resource
 
 # --------------------------------------------------------------------------------------------
 # Stages
@@ -218,7 +214,7 @@ def add_rank_stability(frame: gpd.GeoDataFrame, stability: pd.DataFrame) -> gpd.
     """Join how stable each site's rank is under perturbed weights onto the sites.
 
     Adds ``mean_rank``, ``rank_p05``, ``rank_p95``, ``p_same_rank`` (share of draws in which
-    the site keeps its rank) and ``p_top_quartile`` (see :func:`siting.mcda.rank_stability`).
+    the site keeps its rank) and ``p_top_quartile`` (see :func:`siting.land.mcda.rank_stability`).
     """
     columns = ["mean_rank", "rank_p05", "rank_p95", "p_same_rank", "p_top_quartile"]
     return frame.join(stability.set_index("site_label")[columns], on="label")
@@ -289,7 +285,7 @@ class CreditStage:
     ----------
     mitigation : pandas.DataFrame
         The tidy mitigation table the ledger was built from (wind and forest sites).
-    projection : siting.credits.CreditProjection
+    projection : siting.credits.ledger.CreditProjection
         Ledger, summary, corresponding adjustments and revenue of the scenario's settings.
     comparison : pandas.DataFrame
         The summary of every comparison case side by side.

@@ -2,8 +2,8 @@
 
 import pytest
 
-from siting.config import load_scenario, scenario_from_dict
 from siting.errors import ConfigError
+from siting.scenario.model import load_scenario, scenario_from_dict
 
 from .conftest import write_yaml
 
@@ -139,7 +139,7 @@ def test_ahp_full_matrix_must_be_reciprocal(scenario_dict):
 
 
 def test_default_ahp_weights_are_consistent():
-    from siting.scoring import use_weights
+    from siting.land.scoring import use_weights
 
     scenario = load_scenario()
     for name in ("reforestation", "wind"):

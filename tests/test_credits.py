@@ -1,4 +1,4 @@
-"""Tests of siting.credits: a hand-computed ledger, summary, adjustments and invariants."""
+"""Tests of siting.credits.ledger: a hand-computed ledger, summary, adjustments and invariants."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siting import credits
-from siting.config_credits import CreditsSpec, credits_from_dict
+from siting.credits import ledger as credits
 from siting.errors import ParameterError
+from siting.scenario.credits import CreditsSpec, credits_from_dict
 
 # --------------------------------------------------------------------------------------------
 # A small scenario whose ledger is computed by hand below.

@@ -7,9 +7,9 @@ import copy
 import pytest
 import yaml
 
-from siting.config import default_scenario_text
-from siting.config_credits import CreditsSpec, credits_from_dict
 from siting.errors import ConfigError
+from siting.scenario.credits import CreditsSpec, credits_from_dict
+from siting.scenario.model import default_scenario_text
 
 
 @pytest.fixture(scope="module")

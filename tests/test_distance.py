@@ -1,4 +1,4 @@
-"""Tests of siting.distance: exact distances to points, lines and polygons."""
+"""Tests of siting.land.distance: exact distances to points, lines and polygons."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siting.distance import distance_to
 from siting.errors import InputDataError, ParameterError
+from siting.land.distance import distance_to
 
 UTM47 = "EPSG:32647"
 MORON = Path(__file__).resolve().parents[1] / "vectors" / "moron"
@@ -252,7 +252,7 @@ def test_distance_to_union_is_minimum_of_the_parts(first, second):
 
 
 def test_distance_to_cells_is_measured_from_cell_edges():
-    from siting.distance import distance_to_cells
+    from siting.land.distance import distance_to_cells
 
     values = np.zeros((5, 6), dtype=bool)
     values[2, 3] = True

@@ -10,8 +10,8 @@ import shapely
 from lxml import etree
 
 from siting.cli import main
-from siting.export import field_notes
-from siting.results import open_results
+from siting.outputs.export import field_notes
+from siting.outputs.results import open_results
 
 
 @pytest.fixture(scope="module")

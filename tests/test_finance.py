@@ -1,4 +1,4 @@
-"""Tests of siting.finance: price paths, discounting, NPV and revenue per party by hand."""
+"""Tests of siting.credits.finance: price paths, discounting, NPV and revenue per party by hand."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siting import finance
-from siting.config_credits import FinanceSpec, PriceScenario
+from siting.credits import finance
 from siting.errors import ParameterError
+from siting.scenario.credits import FinanceSpec, PriceScenario
 
 
 def test_price_path_by_hand():

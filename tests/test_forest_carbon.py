@@ -1,11 +1,11 @@
-"""Tests of siting.carbon: root:shoot classes, CO2 conversion, caps and optional pools."""
+"""Tests of siting.forest.carbon: root:shoot classes, CO2 conversion, caps and optional pools."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from siting.carbon import (
+from siting.forest.carbon import (
     CO2_PER_C,
     biomass_tco2e,
     dead_organic_matter_fraction,
@@ -13,8 +13,8 @@ from siting.carbon import (
     max_tco2e_per_ha,
     root_shoot_ratio,
 )
-from siting.config_forest import PoolsSpec
-from siting.species_library import load_species
+from siting.forest.species import load_species
+from siting.scenario.forest import PoolsSpec
 
 
 def test_co2_per_carbon():

@@ -6,9 +6,9 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from siting.config_forest import ForestSpec, Uncertain, quantile_label
+from siting.scenario.forest import ForestSpec, Uncertain, quantile_label
 
-# The block proposed for siting/scenarios/moron.yaml (kept here so it stays valid).
+# The block proposed for siting/scenario/moron.yaml (kept here so it stays valid).
 MORON_BLOCK = """
 forest:
   # Siberian larch, ~80 % of Mongolia's growing stock (REFERENCE.md)

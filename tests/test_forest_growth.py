@@ -1,4 +1,4 @@
-"""Tests of siting.growth: Chapman–Richards calibration to Tier 1 numbers, site quality."""
+"""Tests of siting.forest.growth: Chapman–Richards calibration to Tier 1 numbers, site quality."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siting.config_forest import SiteQualitySpec
 from siting.errors import ParameterError
-from siting.growth import (
+from siting.forest.growth import (
     GrowthCurve,
     calibrate_rate,
     chapman_richards,
     climate_classes_for,
     site_quality,
 )
-from siting.species_library import known_species, load_species
+from siting.forest.species import known_species, load_species
+from siting.scenario.forest import SiteQualitySpec
 
 
 def test_larch_rate_matches_a_hand_computation():

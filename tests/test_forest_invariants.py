@@ -7,10 +7,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siting.carbon import max_tco2e_per_ha
-from siting.config_forest import ForestSpec, Uncertain
-from siting.forest import iter_stock_draws, plan_sites
-from siting.species_library import known_species, load_species
+from siting.forest.carbon import max_tco2e_per_ha
+from siting.forest.sequestration import iter_stock_draws, plan_sites
+from siting.forest.species import known_species, load_species
+from siting.scenario.forest import ForestSpec, Uncertain
 
 N_DRAWS = 16
 

@@ -1,4 +1,4 @@
-"""Tests of siting.planting: the shared-capacity schedule and the stand's fate."""
+"""Tests of siting.forest.planting: the shared-capacity schedule and the stand's fate."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from siting.errors import ParameterError
-from siting.planting import (
+from siting.forest.planting import (
     draw_fire_events,
     establishment,
     expected_fire_survival,

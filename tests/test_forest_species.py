@@ -8,9 +8,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from siting.config_forest import ForestSpec
 from siting.errors import InputDataError, ParameterError
-from siting.species_library import (
+from siting.forest.species import (
     Sourced,
     SourcedRange,
     check_species_name,
@@ -18,6 +17,7 @@ from siting.species_library import (
     load_species,
     load_species_file,
 )
+from siting.scenario.forest import ForestSpec
 
 REQUIRED = ("larix_sibirica", "pinus_sylvestris", "betula_platyphylla")
 
@@ -34,14 +34,15 @@ def _parameters(model):
 
 
 def _larch_dict() -> dict:
-    text = resources.files("siting").joinpath("species/larix_sibirica.yaml").read_text("utf-8")
+    path = resources.files("siting").joinpath("scenario/species/larix_sibirica.yaml")
+    text = path.read_text("utf-8")
     return yaml.safe_load(text)
 
 
 def test_the_three_required_species_ship_inside_the_package():
     assert set(REQUIRED) <= set(known_species())
     for name in REQUIRED:
-        assert resources.files("siting").joinpath(f"species/{name}.yaml").is_file()
+        assert resources.files("siting").joinpath(f"scenario/species/{name}.yaml").is_file()
 
 
 @pytest.mark.parametrize("name", REQUIRED)

@@ -1,4 +1,4 @@
-"""Validation of siting.forest against hand computations and analytical expectations."""
+"""Validation of siting.forest.sequestration against hand computations and analytic results."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siting.config_forest import ForestSpec, Uncertain, UncertaintySpec
-from siting.forest import (
+from siting.forest.sequestration import (
     assess_forest_sites,
     deterministic_sequestration,
     draw_parameters,
@@ -15,7 +14,8 @@ from siting.forest import (
     iter_stock_draws,
     plan_sites,
 )
-from siting.species_library import load_species
+from siting.forest.species import load_species
+from siting.scenario.forest import ForestSpec, Uncertain, UncertaintySpec
 
 OFF = UncertaintySpec(
     growth=False,

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import shapely
 
-from siting import maps
 from siting.grid import grid_for_aoi
+from siting.outputs import maps
 
 from .browser import open_offline, require_chromium
 

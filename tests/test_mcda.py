@@ -1,4 +1,4 @@
-"""Tests of siting.mcda: membership functions, weighted overlay, AHP, weight sensitivity."""
+"""Tests of siting.land.mcda: membership functions, weighted overlay, AHP, weight sensitivity."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from siting import mcda
 from siting.errors import ParameterError
+from siting.land import mcda
 
 CRS = "EPSG:32647"
 

@@ -5,8 +5,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siting.config_wind import EmissionsSpec
-from siting.mitigation import COLUMNS, forest_removals, wind_reductions
+from siting.credits.mitigation import COLUMNS, forest_removals, wind_reductions
+from siting.scenario.wind import EmissionsSpec
 
 
 def test_wind_reductions_map_p90_and_apply_acm0002():

@@ -1,4 +1,4 @@
-"""Tests of siting.portfolio: hand-computed series of the Gyeongbuk–Mongolia portfolio items."""
+"""siting.credits.portfolio: hand-computed series of the Gyeongbuk–Mongolia portfolio items."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siting import portfolio
-from siting.config_credits import (
+from siting.credits import portfolio
+from siting.errors import ParameterError
+from siting.scenario.credits import (
     CreditsSpec,
     EBusFleet,
     FixedAnnual,
@@ -16,7 +17,6 @@ from siting.config_credits import (
     HeatPlantConversion,
     ProjectType,
 )
-from siting.errors import ParameterError
 
 
 def test_ramp_up_by_hand():

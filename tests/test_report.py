@@ -6,7 +6,7 @@ import pandas as pd
 import shapely
 
 from siting.grid import grid_for_aoi
-from siting.report import ReportContent, render_report
+from siting.outputs.report import ReportContent, render_report
 
 PAYLOAD = "<script>alert(1)</script>"
 

@@ -1,4 +1,4 @@
-"""Tests of siting.sites: regions, polygons, ids, zonal statistics and ranking."""
+"""Tests of siting.land.sites: regions, polygons, ids, zonal statistics and ranking."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import shapely
 import xarray as xr
 
 from siting.errors import InputDataError, ParameterError
-from siting.sites import CandidateSites, candidate_sites, rank_sites, zonal_statistics
+from siting.land.sites import CandidateSites, candidate_sites, rank_sites, zonal_statistics
 
 UTM47 = "EPSG:32647"
 X0, Y0 = 500_000.0, 5_500_000.0

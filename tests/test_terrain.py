@@ -16,8 +16,8 @@ import xarray as xr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siting import terrain
 from siting.errors import ParameterError
+from siting.land import terrain
 
 UTM_47N = "EPSG:32647"
 DERIVATIVES = {

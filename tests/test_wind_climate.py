@@ -13,7 +13,7 @@ from scipy import integrate, special, stats
 
 from siting.errors import InputDataError
 from siting.grid import grid_for_aoi
-from siting.wind_climate import (
+from siting.wind.climate import (
     fit_weibull,
     read_era5,
     rose_from_era5,

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from siting.config_wind import WindYieldSpec
+from siting.scenario.wind import WindYieldSpec
 
 
 def test_defaults_are_the_moron_scenario():

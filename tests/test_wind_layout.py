@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import affinity
 
-from siting.config_wind import LayoutSpec
-from siting.layout import cap_turbine_counts, layout_sites, to_rotated_frame, turbine_positions
+from siting.scenario.wind import LayoutSpec
+from siting.wind.layout import cap_turbine_counts, layout_sites, to_rotated_frame, turbine_positions
 
 polygons = st.builds(
     lambda w, h, angle, notch: affinity.rotate(

@@ -8,7 +8,7 @@ from windpowerlib import power_output
 from windpowerlib import wind_speed as wpl_wind_speed
 
 from siting.errors import ParameterError
-from siting.wind_physics import (
+from siting.wind.physics import (
     air_density_kg_m3,
     barometric_pressure_pa,
     density_corrected_speeds,

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from siting.errors import ParameterError
 from siting.grid import grid_for_aoi
-from siting.wind_resource import (
+from siting.wind.resource import (
     estimated_mean_speed,
     exposure_factor,
     given_mean_speed,

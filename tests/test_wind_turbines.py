@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from siting.errors import ConfigError, ParameterError
-from siting.turbines import available_turbines, load_turbine, thrust_from_power
+from siting.wind.turbines import available_turbines, load_turbine, thrust_from_power
 
 
 def test_v90_from_the_oedb_library():

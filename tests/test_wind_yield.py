@@ -11,16 +11,16 @@ from py_wake.examples.data.iea37._iea37 import IEA37_WindTurbines
 from py_wake.examples.data.iea37.iea37_reader import read_iea37_windfarm, read_iea37_windrose
 from scipy import integrate, stats
 
-from siting.config_wind import WindYieldSpec
 from siting.errors import ParameterError
 from siting.grid import grid_for_aoi
-from siting.turbines import load_turbine
-from siting.wind_climate import rose_from_weibull, weibull_a_from_mean
-from siting.wind_yield import (
+from siting.scenario.wind import WindYieldSpec
+from siting.wind.climate import rose_from_weibull, weibull_a_from_mean
+from siting.wind.energy import (
     assess_wind_sites,
     free_stream_aep_mwh,
     wake_aep,
 )
+from siting.wind.turbines import load_turbine
 
 ERA5 = "rasters/moron/era5_sample_2026-03-25_31.nc"
 

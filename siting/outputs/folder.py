@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
-from siting import io, maps, mitigation, report, terrain
-from siting.config import LAND_USES, Scenario, UseSpec, scenario_from_dict
-from siting.exclusions import describe_rule
+from siting import io
+from siting.credits import mitigation
+from siting.land import terrain
+from siting.land.exclusions import describe_rule
 from siting.layers import load_layers, load_vectors, scenario_grid
-from siting.results import open_results
+from siting.outputs import maps, report
+from siting.outputs.results import open_results
+from siting.scenario.model import LAND_USES, Scenario, UseSpec, scenario_from_dict
 
 if TYPE_CHECKING:
     from siting.pipeline import RunResult
@@ -63,7 +66,7 @@ def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: 
 
 
 def map_content(result: RunResult):
-    """What the planner's map shows for a run (see :class:`siting.maps.MapContent`)."""
+    """What the planner's map shows for a run (see :class:`siting.outputs.maps.MapContent`)."""
     scenario = result.scenario
     notes = [f"{name}: {spec.note}" for name, spec in scenario.layers.vectors.items() if spec.note]
     if scenario.wind_resource.layer is None:
@@ -86,7 +89,7 @@ def map_content(result: RunResult):
 
 
 def report_content(result: RunResult):
-    """What the planner's report shows for a run (see :class:`siting.report.ReportContent`)."""
+    """What the planner's report shows for a run (:class:`siting.outputs.report.ReportContent`)."""
     scenario = result.scenario
     rows = [
         {

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from siting.config_wind import EmissionsSpec
-from siting.wind_yield import emission_reductions
+from siting.scenario.wind import EmissionsSpec
+from siting.wind.energy import emission_reductions
 
 COLUMNS = ["project_id", "project_type", "kind", "year", "statistic", "tco2e"]
 

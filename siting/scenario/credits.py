@@ -20,9 +20,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from siting.errors import ConfigError
-from siting.schema import Model
+from siting.scenario.base import Model
 
-#: Statistics a mitigation table may hold (see :mod:`siting.credits`).
+#: Statistics a mitigation table may hold (see :mod:`siting.credits.ledger`).
 STATISTICS = ("p10", "p50", "p90", "mean")
 
 #: What a project does to the atmosphere: avoids emissions or removes CO2.
@@ -835,7 +835,7 @@ def credits_from_dict(data: dict[str, Any] | None, *, label: str = "scenario") -
     ConfigError
         One line per invalid field, named by its dotted path under ``credits``.
     """
-    from siting.config import format_validation_error
+    from siting.scenario.model import format_validation_error
 
     try:
         return _CreditsSection.model_validate({"credits": data or {}}).credits

@@ -2,7 +2,7 @@
 
 A scenario is a YAML file validated by the pydantic models below. Units are in the field names
 (``cell_size_m``, ``buffer_m``). The Mörön default ships with the package
-(``siting/scenarios/moron.yaml``); :func:`load_scenario` reads it, or a user's own file, and turns
+(``siting/scenario/moron.yaml``); :func:`load_scenario` reads it, or a user's own file, and turns
 every validation problem into one :class:`~siting.errors.ConfigError` naming the field and what
 is allowed.
 
@@ -27,11 +27,11 @@ from pydantic import (
     model_validator,
 )
 
-from siting.config_credits import CreditsSpec
-from siting.config_forest import ForestSpec
-from siting.config_wind import WindYieldSpec
 from siting.errors import ConfigError, ParameterError, describe
-from siting.schema import Model
+from siting.scenario.base import Model
+from siting.scenario.credits import CreditsSpec
+from siting.scenario.forest import ForestSpec
+from siting.scenario.wind import WindYieldSpec
 
 DEFAULT_SCENARIO = "moron.yaml"
 
@@ -366,7 +366,7 @@ class AHPSpec(Model):
 
 
 class Sensitivity(Model):
-    """Monte Carlo perturbation of the weights (see :func:`siting.mcda.weight_draws`)."""
+    """Monte Carlo perturbation of the weights (see :func:`siting.land.mcda.weight_draws`)."""
 
     n_draws: int = Field(default=200, ge=2, le=100_000)
     spread: float = Field(default=0.2, gt=0, lt=1, description="relative weight perturbation")
@@ -431,9 +431,9 @@ class UseSpec(Model):
 
         Returns
         -------
-        siting.mcda.AHPResult or None
+        siting.land.mcda.AHPResult or None
         """
-        from siting import mcda  # the science module, imported only when AHP is used
+        from siting.land import mcda  # the science module, imported only when AHP is used
 
         if self.ahp is None:
             return None
@@ -604,7 +604,7 @@ def embedded_data_root() -> Path:
     ConfigError
         When neither location holds the embedded data.
     """
-    package_dir = Path(__file__).resolve().parent
+    package_dir = Path(__file__).resolve().parents[1]
     for root in (package_dir.parent, package_dir / "_embedded"):
         if (root / "rasters" / "moron").is_dir() and (root / "vectors" / "moron").is_dir():
             return root
@@ -624,7 +624,7 @@ def embedded_data_root() -> Path:
 
 def default_scenario_text() -> str:
     """The embedded Mörön scenario as YAML text (what ``siting init-config`` writes)."""
-    return resources.files("siting.scenarios").joinpath(DEFAULT_SCENARIO).read_text("utf-8")
+    return resources.files("siting.scenario").joinpath(DEFAULT_SCENARIO).read_text("utf-8")
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:

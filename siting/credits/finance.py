@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from siting.config_credits import FinanceSpec, PriceScenario
 from siting.errors import ParameterError, describe
+from siting.scenario.credits import FinanceSpec, PriceScenario
 
 #: Ledger column whose units each party receives.
 PARTIES = {
@@ -68,7 +68,7 @@ def price_path(scenario: PriceScenario, years: np.ndarray, base_year: int) -> np
 
     Examples
     --------
-    >>> from siting.config_credits import PriceScenario
+    >>> from siting.scenario.credits import PriceScenario
     >>> price_path(PriceScenario(price_usd_per_tco2=30, growth_per_year=0.1),
     ...            np.array([2025, 2027]), 2025).round(6).tolist()
     [30.0, 36.3]
@@ -139,7 +139,7 @@ def revenue_by_party(ledger: pd.DataFrame, finance: FinanceSpec) -> pd.DataFrame
     Parameters
     ----------
     ledger : pandas.DataFrame
-        The credit ledger (:func:`siting.credits.credit_ledger`).
+        The credit ledger (:func:`siting.credits.ledger.credit_ledger`).
     finance : FinanceSpec
         Price scenarios, discount rate, base year and sale lag.
 

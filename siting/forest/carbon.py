@@ -13,15 +13,15 @@ Per hectare::
 * ``CF`` = 0.47 t C / t d.m. (IPCC 2006 Vol. 4 Ch. 4 Table 4.3), from the species file.
 * Dead wood and litter (optional, off by default) are fractions of tree carbon; soil
   (optional, 0 by default) is a rate per planted hectare; the grassland baseline changes by
-  nothing under IPCC Tier 1 (see :mod:`siting.config_forest`).
+  nothing under IPCC Tier 1 (see :mod:`siting.scenario.forest`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from siting.config_forest import PoolsSpec
-from siting.species_library import Species
+from siting.forest.species import Species
+from siting.scenario.forest import PoolsSpec
 
 #: Molecular mass ratio CO2 / C (44.01 / 12.011, rounded as IPCC does).
 CO2_PER_C = 44.0 / 12.0

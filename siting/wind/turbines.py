@@ -2,7 +2,7 @@
 
 windpowerlib ships the OpenEnergy Database (OEDB) turbine library as CSV files, so lookups work
 offline (``windpowerlib.get_turbine_types``, ``windpowerlib.WindTurbine``). A custom turbine is
-a YAML file in ``siting/turbine_data`` (or any path) with its power curve and a ``source``.
+a YAML file in ``siting/scenario/turbines`` (or any path) with its power curve and a ``source``.
 
 Wake models need a thrust-coefficient curve, which most OEDB entries (the V90/2000 among
 them) lack. It is derived from the power curve by one-dimensional momentum theory: the rotor's
@@ -27,8 +27,8 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from siting.errors import ConfigError, ParameterError, describe
-from siting.schema import Model
-from siting.wind_physics import REFERENCE_AIR_DENSITY_KG_M3, density_corrected_speeds
+from siting.scenario.base import Model
+from siting.wind.physics import REFERENCE_AIR_DENSITY_KG_M3, density_corrected_speeds
 
 __all__ = [
     "TurbineCurve",
@@ -38,7 +38,7 @@ __all__ = [
     "turbine_from_yaml",
 ]
 
-TURBINE_DATA_DIR = Path(__file__).with_name("turbine_data")
+TURBINE_DATA_DIR = Path(__file__).parents[1] / "scenario" / "turbines"
 
 #: Betz limit of the power coefficient, 16/27.
 BETZ_CP = 16.0 / 27.0
@@ -113,7 +113,7 @@ class TurbineCurve:
 
 
 class CustomTurbine(Model):
-    """Schema of a turbine YAML file (``siting/turbine_data/*.yaml``)."""
+    """Schema of a turbine YAML file (``siting/scenario/turbines/*.yaml``)."""
 
     name: str
     manufacturer: str = ""
@@ -272,8 +272,8 @@ def load_turbine(
         describe(
             "wind_yield.turbine.model",
             f"unknown turbine {name!r} ({hint})",
-            "use a windpowerlib/OEDB turbine type (siting.turbines.available_turbines()), the "
-            "name of a YAML in siting/turbine_data, or a path to your own turbine YAML",
+            "use a windpowerlib/OEDB turbine type (siting.wind.turbines.available_turbines()), the "
+            "name of a YAML in siting/scenario/turbines, or a path to your own turbine YAML",
         )
     )
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from siting.schema import Model
+from siting.scenario.base import Model
 
 
 class TurbineChoice(Model):
@@ -23,7 +23,7 @@ class TurbineChoice(Model):
         default="V90/2000",
         description=(
             "windpowerlib/OEDB turbine type (e.g. 'V90/2000', 'V112/3450', 'E-126/4200', "
-            "'GE120/2500'), the name of a YAML in siting/turbine_data, or a path to a YAML"
+            "'GE120/2500'), the name of a YAML in siting/scenario/turbines, or a path to a YAML"
         ),
     )
     # Tsetsii wind farm: 25 x Vestas V90-2.0 MW at 80 m hub (REFERENCE.md, operator statements).
@@ -222,7 +222,7 @@ class WindYieldSpec(Model):
         Parameters
         ----------
         resolve : callable
-            Path resolver, e.g. :meth:`siting.config.Scenario.resolve`.
+            Path resolver, e.g. :meth:`siting.scenario.model.Scenario.resolve`.
 
         Returns
         -------

@@ -186,7 +186,7 @@ def layout_sites(
         Turbine model name.
     rotor_diameter_m, rated_kw, hub_height_m : float
         Turbine dimensions: m, kW, m.
-    layout : siting.config_wind.LayoutSpec
+    layout : siting.scenario.wind.LayoutSpec
         Spacing and caps.
 
     Returns

@@ -2,8 +2,8 @@
 
 The defaults are the Mörön scenario: Siberian larch planted from 2027 under a shared nursery
 capacity, projected to 2060 with a seeded Monte Carlo. Every default number carries its source
-or is marked as an estimate; ``siting/species/*.yaml`` holds the species parameters (growth,
-root:shoot, carbon fraction, survival) and this section holds the project's choices and the
+or is marked as an estimate; ``siting/scenario/species/*.yaml`` holds the species parameters
+(growth, root:shoot, carbon fraction, survival) and this section holds the project's choices and the
 site conditions.
 
 A parameter with a range is an :class:`Uncertain` value: the central ``value`` drives the
@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from siting.schema import Model
+from siting.scenario.base import Model
 
 #: Köppen–Geiger main groups of the climate layer (Beck et al. 2018, Sci. Data 5:180214,
 #: doi:10.1038/sdata.2018.214; codes as in ``KG_simplified``; 0 = no data).
@@ -259,7 +259,7 @@ class ForestSpec(Model):
     @field_validator("species")
     @classmethod
     def _species_known(cls, value: str) -> str:
-        from siting.species_library import check_species_name
+        from siting.forest.species import check_species_name
 
         check_species_name(value)
         return value
@@ -267,7 +267,7 @@ class ForestSpec(Model):
     @field_validator("species_by_climate")
     @classmethod
     def _climate_species_known(cls, value: dict[str, str]) -> dict[str, str]:
-        from siting.species_library import check_species_name
+        from siting.forest.species import check_species_name
 
         for name in value.values():
             check_species_name(name)

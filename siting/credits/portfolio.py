@@ -2,9 +2,9 @@
 
 Projects that siting does not compute from land (the Mörön heat plant's conversion to solar
 thermal, Ulaanbaatar's e-buses, ger insulation and stove replacement) are described in the
-scenario by a few parameters (:mod:`siting.config_credits`): mitigation at full output, start
+scenario by a few parameters (:mod:`siting.scenario.credits`): mitigation at full output, start
 year, ramp-up and lifetime. This module turns them into the tidy mitigation table that
-:func:`siting.credits.project_credits` reads, one row per project and operating year.
+:func:`siting.credits.ledger.project_credits` reads, one row per project and operating year.
 
 Ramp-up: with ``ramp_up_years = n`` the output of operating year ``k`` (1-based) is
 ``k / (n + 1)`` of full output for ``k <= n`` and full output after; ``n = 0`` is full output
@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from siting.config_credits import PortfolioItem, ProjectType
 from siting.errors import ParameterError, describe
+from siting.scenario.credits import PortfolioItem, ProjectType
 
 #: Columns of a mitigation table, in order.
 MITIGATION_COLUMNS = ("project_id", "project_type", "kind", "year", "statistic", "tco2e")
@@ -98,7 +98,7 @@ def portfolio_mitigation(
     Parameters
     ----------
     items : iterable of PortfolioItem
-        Usually ``spec.portfolio`` of a :class:`~siting.config_credits.CreditsSpec`.
+        Usually ``spec.portfolio`` of a :class:`~siting.scenario.credits.CreditsSpec`.
     project_types : mapping of str to ProjectType
         Usually ``spec.project_types``; gives each item's kind.
 

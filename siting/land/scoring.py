@@ -1,7 +1,7 @@
 """Suitability of one land use: the scenario's criteria and weights applied to the layers.
 
 This module joins the scenario (criteria, membership functions, weights or AHP judgements) to
-the general MCDA functions of :mod:`siting.mcda`.
+the general MCDA functions of :mod:`siting.land.mcda`.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import xarray as xr
 
-from siting import mcda
-from siting.config import CategoricalMembership, Criterion, UseSpec
 from siting.errors import ConfigError, ParameterError
+from siting.land import mcda
 from siting.layers import class_value
+from siting.scenario.model import CategoricalMembership, Criterion, UseSpec
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
 """Monte Carlo sequestration of reforestation sites: stock and annual removals with ranges.
 
-For each site (in rank order) the planting plan (:mod:`siting.planting`) sets the hectares
+For each site (in rank order) the planting plan (:mod:`siting.forest.planting`) sets the hectares
 planted per year; each draw of the Monte Carlo takes one value of every uncertain parameter
 (growth clock, survival, background mortality, root:shoot, carbon fraction, fire probability
 and loss) and its own fire events per site and year, then the stock of every site and year
-follows from the growth curve (:mod:`siting.growth`) and the carbon pools
-(:mod:`siting.carbon`).
+follows from the growth curve (:mod:`siting.forest.growth`) and the carbon pools
+(:mod:`siting.forest.carbon`).
 
 * Parameter draws are shared by all sites of a species within a draw (they are systematic:
   the same growth table and root:shoot ratio apply everywhere), so the spread of a sum over
@@ -30,22 +30,15 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from siting.carbon import (
+from siting.errors import InputDataError, describe
+from siting.forest.carbon import (
     CO2_PER_C,
     biomass_tco2e,
     dead_organic_matter_fraction,
     linear_pool_tco2e_per_ha,
 )
-from siting.config_forest import (
-    KOPPEN_MAIN_GROUPS,
-    ForestSpec,
-    Uncertain,
-    UncertaintySpec,
-    quantile_label,
-)
-from siting.errors import InputDataError, describe
-from siting.growth import GrowthCurve, climate_classes_for, site_quality
-from siting.planting import (
+from siting.forest.growth import GrowthCurve, climate_classes_for, site_quality
+from siting.forest.planting import (
     PlantingSchedule,
     draw_fire_events,
     establishment,
@@ -54,7 +47,14 @@ from siting.planting import (
     mortality_survival,
     schedule_planting,
 )
-from siting.species_library import Species, load_species
+from siting.forest.species import Species, load_species
+from siting.scenario.forest import (
+    KOPPEN_MAIN_GROUPS,
+    ForestSpec,
+    Uncertain,
+    UncertaintySpec,
+    quantile_label,
+)
 
 REQUIRED_COLUMNS = ("site_id", "area_ha", "score_mean")
 #: Years whose median stock the site table reports.

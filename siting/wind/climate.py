@@ -10,7 +10,7 @@ Three inputs (``wind_yield.climate.source``):
   likelihood, ``scipy.stats.weibull_min``) per sector, and the all-direction fit for sectors
   with too few samples;
 * the scenario's estimate: the run's ``wind_speed_ms`` raster (the terrain estimate of
-  :mod:`siting.wind_resource` by default), Weibull k = 2 and frequencies from the prevailing
+  :mod:`siting.wind.resource` by default), Weibull k = 2 and frequencies from the prevailing
   direction. Such roses are flagged (``source == "estimate"``).
 
 Directions are meteorological: degrees clockwise from north, the direction the wind comes FROM.

@@ -31,7 +31,7 @@ calibrated stock after ``T / m`` years but never more than ``B_max``.
 Site quality
 ------------
 ``q = (floor + (1 - floor) * suitability) * climate_factor`` scales the whole curve (see
-:class:`siting.config_forest.SiteQualitySpec` for the mapping and its sources).
+:class:`siting.scenario.forest.SiteQualitySpec` for the mapping and its sources).
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from siting.config_forest import KOPPEN_MAIN_GROUPS, SiteQualitySpec
 from siting.errors import ParameterError, describe
-from siting.species_library import Species
+from siting.forest.species import Species
+from siting.scenario.forest import KOPPEN_MAIN_GROUPS, SiteQualitySpec
 
 
 def chapman_richards(

@@ -2,11 +2,11 @@
 
 For each candidate wind site:
 
-1. wind rose at the climate's height (:mod:`siting.wind_climate`), sheared to hub height
-   (:mod:`siting.wind_physics`);
+1. wind rose at the climate's height (:mod:`siting.wind.climate`), sheared to hub height
+   (:mod:`siting.wind.physics`);
 2. air density at the site's mean elevation plus hub height; the power curve moved to it
    (IEC 61400-12-1 density correction);
-3. turbines on a rotated grid inside the polygon (:mod:`siting.layout`), rows facing the
+3. turbines on a rotated grid inside the polygon (:mod:`siting.wind.layout`), rows facing the
    energy-weighted mean wind direction;
 4. gross AEP per turbine: the Weibull x power-curve integral per sector on a 0.05 m/s grid;
 5. wake losses with PyWake (Pedersen et al. 2023, J. Phys.: Conf. Ser. 2505:012010,
@@ -34,12 +34,13 @@ import xarray as xr
 from pyproj import Transformer
 from scipy import stats
 
-from siting import wind_climate, wind_physics
-from siting.config_wind import EmissionsSpec, WakeSpec, WindYieldSpec
 from siting.errors import ParameterError, describe
-from siting.layout import TURBINE_COLUMNS, layout_sites
-from siting.turbines import TurbineCurve, load_turbine, quiet_pywake_import
-from siting.wind_climate import WindRose
+from siting.scenario.wind import EmissionsSpec, WakeSpec, WindYieldSpec
+from siting.wind import climate as wind_climate
+from siting.wind import physics as wind_physics
+from siting.wind.climate import WindRose
+from siting.wind.layout import TURBINE_COLUMNS, layout_sites
+from siting.wind.turbines import TurbineCurve, load_turbine, quiet_pywake_import
 
 __all__ = [
     "FarmEnergy",
@@ -602,7 +603,7 @@ def _check_on_eligible(turbines: gpd.GeoDataFrame, eligible: xr.DataArray) -> No
             describe(
                 f"wind site {first}",
                 f"{int(bad.sum())} turbine(s) would stand on land the exclusion rules remove",
-                "pass the sites cut from this eligibility mask (siting.sites.candidate_sites)",
+                "pass the sites cut from this eligibility mask (siting.land.sites.candidate_sites)",
             )
         )
 

@@ -1,9 +1,9 @@
 """The species library: growth, root:shoot, carbon and survival parameters as data files.
 
-Each species is a YAML file in ``siting/species/`` (shipped inside the package), named after
-its key (``larix_sibirica.yaml``). Every parameter carries a ``source``; assumed values carry
-``estimate: true``; parameters with a range feed the Monte Carlo (see
-:class:`siting.config_forest.Uncertain`). :func:`load_species` reads and validates one,
+Each species is a YAML file in ``siting/scenario/species/`` (shipped inside the package),
+named after its key (``larix_sibirica.yaml``). Every parameter carries a ``source``; assumed
+values carry ``estimate: true``; parameters with a range feed the Monte Carlo (see
+:class:`siting.scenario.forest.Uncertain`). :func:`load_species` reads and validates one,
 :func:`known_species` lists them, :func:`load_species_file` reads a user's own file.
 """
 
@@ -16,11 +16,11 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError, field_validator, model_validator
 
-from siting.config_forest import Uncertain
 from siting.errors import InputDataError, ParameterError, describe
-from siting.schema import Model
+from siting.scenario.base import Model
+from siting.scenario.forest import Uncertain
 
-SPECIES_PACKAGE = "siting"
+SPECIES_PACKAGE = "siting.scenario"
 SPECIES_FOLDER = "species"
 
 
@@ -42,7 +42,7 @@ class Sourced(Model):
 
 
 class SourcedRange(Uncertain):
-    """An :class:`~siting.config_forest.Uncertain` whose ``source`` must be given."""
+    """An :class:`~siting.scenario.forest.Uncertain` whose ``source`` must be given."""
 
     _source_given = field_validator("source")(_require_source)
 
@@ -80,7 +80,7 @@ class RootShoot(Model):
 
 
 class Species(Model):
-    """One species of the library (see ``siting/species/*.yaml``)."""
+    """One species of the library (see ``siting/scenario/species/*.yaml``)."""
 
     name: str
     scientific_name: str
@@ -127,14 +127,15 @@ def check_species_name(name: str) -> str:
     Raises
     ------
     ParameterError
-        If no ``siting/species/<name>.yaml`` exists.
+        If no ``siting/scenario/species/<name>.yaml`` exists.
     """
     if name not in known_species():
         raise ParameterError(
             describe(
                 f"species {name!r}",
                 "not in the species library",
-                f"use one of {', '.join(known_species())}, or add siting/species/{name}.yaml",
+                f"use one of {', '.join(known_species())}, "
+                f"or add siting/scenario/species/{name}.yaml",
             )
         )
     return name
@@ -158,7 +159,7 @@ def load_species(name: str) -> Species:
     """
     check_species_name(name)
     entry = species_folder().joinpath(f"{name}.yaml")
-    return _parse(entry.read_text("utf-8"), f"siting/species/{name}.yaml", name)
+    return _parse(entry.read_text("utf-8"), f"siting/scenario/species/{name}.yaml", name)
 
 
 def load_species_file(path: str | Path) -> Species:

@@ -39,7 +39,7 @@ SOP + OMGE + host share + transferable.
 The summary gives, per project, project type and in total, the sums of every step, the ITMOs
 of each accounting period (vintages to 2030, 2031-2035) and their share of the buyer's
 target, the P10/P50/P90 of those ITMOs, and the net present value per price scenario and
-party (:mod:`siting.finance`). P10/P50/P90 are percentiles of the outcome: the ITMOs if the
+party (:mod:`siting.credits.finance`). P10/P50/P90 are percentiles of the outcome: the ITMOs if the
 mitigation turned out at that percentile in every year, with every deduction but the ex-ante
 uncertainty deduction (the percentile takes its place). Missing sides come from the other
 side mirrored about the central value, or from ``relative_uncertainty_90`` (normal
@@ -60,10 +60,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from siting import finance
-from siting.config_credits import KINDS, STATISTICS, CreditsSpec
+from siting.credits import finance
+from siting.credits.portfolio import MITIGATION_COLUMNS, portfolio_mitigation
 from siting.errors import ParameterError, describe
-from siting.portfolio import MITIGATION_COLUMNS, portfolio_mitigation
+from siting.scenario.credits import KINDS, STATISTICS, CreditsSpec
 
 #: Columns of the ledger (credits.csv), in order.
 LEDGER_COLUMNS = (
@@ -121,7 +121,7 @@ class CreditProjection:
         ``corresponding_adjustments.csv``: per year, host +, buyer -.
     revenue : pandas.DataFrame
         Revenue and present value per project, vintage, price scenario and party
-        (:func:`siting.finance.revenue_by_party`).
+        (:func:`siting.credits.finance.revenue_by_party`).
     """
 
     ledger: pd.DataFrame

@@ -11,8 +11,8 @@ import pyogrio
 import xarray as xr
 
 from siting import io
-from siting.config import LAND_USES
 from siting.errors import InputDataError, describe
+from siting.scenario.model import LAND_USES
 
 SITES_FILE = "sites.gpkg"
 

@@ -3,7 +3,7 @@
 Four kinds of rule, each declared in the scenario with its reason and source:
 
 - ``buffer``: cells whose centre lies within ``buffer_m`` of a vector layer's features. The
-  test is the exact Euclidean distance from the cell centre (see :mod:`siting.distance`), so
+  test is the exact Euclidean distance from the cell centre (see :mod:`siting.land.distance`), so
   buffers are true circles (or true offsets of lines and polygons) and features outside the
   AOI count.
 - ``range``: cells of a raster outside ``[min, max]``.
@@ -26,7 +26,10 @@ import pandas as pd
 import rasterio.features
 import xarray as xr
 
-from siting.config import (
+from siting.errors import ParameterError, describe
+from siting.grid import Grid
+from siting.layers import class_value
+from siting.scenario.model import (
     BufferRule,
     ClassRule,
     ExclusionRule,
@@ -34,9 +37,6 @@ from siting.config import (
     RangeRule,
     distance_layer_name,
 )
-from siting.errors import ParameterError, describe
-from siting.grid import Grid
-from siting.layers import class_value
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,0 @@
-"""The scenarios that ship with siting (the Mörön default)."""
