@@ -30,7 +30,7 @@ from rasterio.enums import Resampling
 from rasterio.errors import RasterioIOError
 from rasterio.vrt import WarpedVRT
 
-from siting.errors import InputDataError, describe
+from siting.errors import InputDataError, InputNotFoundError, MissingCRSError, describe
 from siting.grid import WGS84, Grid, reproject_geometry
 
 #: Marker file of a complete results folder; a folder holding it may be replaced by a new run.
@@ -121,10 +121,10 @@ def open_raster_on_grid(
     """
     path = Path(path)
     if not path.exists():
-        raise InputDataError(
-            describe(
-                str(path), "file not found", f"check layers.rasters.{name}.path in the scenario"
-            )
+        raise InputNotFoundError(
+            what=str(path),
+            problem="file not found",
+            fix=f"check layers.rasters.{name}.path in the scenario",
         )
     try:
         src = rasterio.open(path)
@@ -180,13 +180,11 @@ def _default_nodata(dtype: str) -> int:
 
 def _check_source(src, path: Path, grid: Grid, band: int, name: str) -> None:
     if src.crs is None:
-        raise InputDataError(
-            describe(
-                str(path),
-                "has no CRS",
-                "assign one without changing the data, e.g. "
-                "`gdal_edit.py -a_srs EPSG:4326 FILE` on a copy",
-            )
+        raise MissingCRSError(
+            what=str(path),
+            problem="has no CRS",
+            fix="assign one without changing the data, e.g. "
+            "`gdal_edit.py -a_srs EPSG:4326 FILE` on a copy",
         )
     if band > src.count:
         raise InputDataError(
@@ -247,10 +245,10 @@ def read_vector(
     """
     path = Path(path)
     if not path.exists():
-        raise InputDataError(
-            describe(
-                str(path), "file not found", f"check layers.vectors.{name}.path in the scenario"
-            )
+        raise InputNotFoundError(
+            what=str(path),
+            problem="file not found",
+            fix=f"check layers.vectors.{name}.path in the scenario",
         )
     try:
         info = pyogrio.read_info(path)
@@ -263,10 +261,10 @@ def read_vector(
             )
         ) from None
     if info.get("crs") is None:
-        raise InputDataError(
-            describe(
-                str(path), "has no CRS", "save it with its CRS (GeoJSON is WGS84 by definition)"
-            )
+        raise MissingCRSError(
+            what=str(path),
+            problem="has no CRS",
+            fix="save it with its CRS (GeoJSON is WGS84 by definition)",
         )
     layer_crs = CRS.from_user_input(info["crs"])
     left, bottom, right, top = grid.bounds
@@ -436,7 +434,7 @@ def read_aoi_polygon(path: str | Path) -> shapely.Geometry:
     """Union of the polygons in a vector file, in WGS84 lon/lat (for the AOI)."""
     path = Path(path)
     if not path.exists():
-        raise InputDataError(describe(str(path), "file not found", "check aoi.polygon"))
+        raise InputNotFoundError(what=str(path), problem="file not found", fix="check aoi.polygon")
     try:
         frame = gpd.read_file(path, engine="pyogrio")
     except Exception as err:
@@ -444,7 +442,7 @@ def read_aoi_polygon(path: str | Path) -> shapely.Geometry:
             describe(str(path), f"cannot be read ({err})", "give a polygon GeoJSON or GeoPackage")
         ) from None
     if frame.crs is None:
-        raise InputDataError(describe(str(path), "has no CRS", "save the AOI with its CRS"))
+        raise MissingCRSError(what=str(path), problem="has no CRS", fix="save the AOI with its CRS")
     polygons = frame[frame.geom_type.isin(["Polygon", "MultiPolygon"])]
     if polygons.empty:
         raise InputDataError(
@@ -502,7 +500,7 @@ def open_raster(path: str | Path) -> xr.DataArray:
     """Open a single-band raster written by siting (floats: nodata as NaN)."""
     path = Path(path)
     if not path.exists():
-        raise InputDataError(describe(str(path), "file not found", "rerun `siting run`"))
+        raise InputNotFoundError(what=str(path), problem="file not found", fix="rerun `siting run`")
     da = rioxarray.open_rasterio(path, masked=True).squeeze("band", drop=True)
     return da.rename(path.stem)
 

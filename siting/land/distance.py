@@ -48,7 +48,7 @@ import shapely
 import shapely.geometry
 import xarray as xr
 
-from siting.errors import InputDataError, ParameterError, describe
+from siting.errors import InputDataError, MissingCRSError, ParameterError, describe
 
 __all__ = ["distance_to", "distance_to_cells"]
 
@@ -179,12 +179,10 @@ def _template_crs(template: xr.DataArray) -> pyproj.CRS:
             )
         )
     if template.rio.crs is None:
-        raise InputDataError(
-            describe(
-                f"template raster {template.name!r}",
-                "has no CRS",
-                "write one with `da.rio.write_crs(...)` or build it on the analysis grid",
-            )
+        raise MissingCRSError(
+            what=f"template raster {template.name!r}",
+            problem="has no CRS",
+            fix="write one with `da.rio.write_crs(...)` or build it on the analysis grid",
         )
     crs = pyproj.CRS.from_user_input(template.rio.crs.to_wkt())
     units = {axis.unit_name for axis in crs.axis_info}
@@ -210,12 +208,10 @@ def _features_in_crs(features: gpd.GeoDataFrame | gpd.GeoSeries, crs: pyproj.CRS
             )
         )
     if features.crs is None:
-        raise InputDataError(
-            describe(
-                "feature layer",
-                "has no CRS, so its coordinates cannot be placed on the grid",
-                "set the CRS of the file (e.g. a .prj), or `gdf.set_crs(...)` if known",
-            )
+        raise MissingCRSError(
+            what="feature layer",
+            problem="has no CRS, so its coordinates cannot be placed on the grid",
+            fix="set the CRS of the file (e.g. a .prj), or `gdf.set_crs(...)` if known",
         )
     series = features.geometry if isinstance(features, gpd.GeoDataFrame) else features
     if len(series) and not series.crs.equals(crs):

@@ -50,7 +50,7 @@ import pandas as pd
 import xarray as xr
 from scipy import special, stats
 
-from siting.errors import ParameterError, describe
+from siting.errors import InconsistentAHPError, ParameterError, describe
 
 __all__ = [
     "AHP_CONSISTENCY_RATIO_LIMIT",
@@ -987,16 +987,16 @@ def ahp_weights(
         ratio = a * w[np.newaxis, :] / w[:, np.newaxis]  # a_ij w_j / w_i, 1 if consistent
         deviation = np.triu(np.maximum(ratio, 1.0 / ratio), k=1)
         i, j = np.unravel_index(int(np.argmax(deviation)), deviation.shape)
-        raise ParameterError(
-            describe(
-                what,
-                f"the judgements are too inconsistent: CR = {cr:.2f} ≥ {limit:.2f} "
-                f"(lambda_max = {lambda_max:.4f}, CI = {ci:.4f}, RI = {random_index:.2f} "
-                f"for n = {n})",
-                f"revisit the judgements, starting with {labels[i]!r} vs {labels[j]!r}: "
-                f"it is {a[i, j]:.3g} but the other judgements imply about "
-                f"{w[i] / w[j]:.2g}; or raise max_consistency_ratio to accept this",
-            )
+        raise InconsistentAHPError(
+            what=what,
+            problem=f"the judgements are too inconsistent: CR = {cr:.2f} ≥ {limit:.2f} "
+            f"(lambda_max = {lambda_max:.4f}, CI = {ci:.4f}, RI = {random_index:.2f} "
+            f"for n = {n})",
+            fix=f"revisit the judgements, starting with {labels[i]!r} vs {labels[j]!r}: "
+            f"it is {a[i, j]:.3g} but the other judgements imply about "
+            f"{w[i] / w[j]:.2g}; or raise max_consistency_ratio to accept this",
+            consistency_ratio=cr,
+            limit=limit,
         )
     return AHPResult(
         weights={name: float(wi) for name, wi in zip(labels, w, strict=True)},

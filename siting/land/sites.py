@@ -30,7 +30,7 @@ from exactextract.raster import NumPyRasterSource
 from scipy import ndimage
 from shapely.geometry import shape
 
-from siting.errors import InputDataError, ParameterError, describe
+from siting.errors import MissingCRSError, ParameterError, describe
 
 __all__ = ["CandidateSites", "candidate_sites", "rank_sites", "zonal_statistics"]
 
@@ -274,14 +274,16 @@ def _check_same_grid(score: xr.DataArray, eligible: xr.DataArray) -> None:
             )
         )
     if score.rio.crs is None:
-        raise InputDataError(
-            describe("score raster", "has no CRS", "write one with `da.rio.write_crs(...)`")
+        raise MissingCRSError(
+            what="score raster", problem="has no CRS", fix="write one with `da.rio.write_crs(...)`"
         )
 
 
 def _check_sites_crs(sites: gpd.GeoDataFrame) -> None:
     if sites.crs is None:
-        raise InputDataError(describe("sites", "have no CRS", "set it with `sites.set_crs(...)`"))
+        raise MissingCRSError(
+            what="sites", problem="have no CRS", fix="set it with `sites.set_crs(...)`"
+        )
 
 
 def _as_numpy(*rasters: xr.DataArray) -> list[np.ndarray]:
@@ -436,12 +438,10 @@ def _zonal_one(
 ) -> dict[str, np.ndarray]:
     """Columns ``f"{raster_name}_{stat}"`` for one raster, in the order of ``sites``."""
     if raster.rio.crs is None:
-        raise InputDataError(
-            describe(
-                f"raster {raster_name!r}",
-                "has no CRS",
-                "write one with `da.rio.write_crs(...)`",
-            )
+        raise MissingCRSError(
+            what=f"raster {raster_name!r}",
+            problem="has no CRS",
+            fix="write one with `da.rio.write_crs(...)`",
         )
     if len(sites) == 0:
         return {f"{raster_name}_{op}": np.empty(0) for op in wanted}

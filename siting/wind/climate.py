@@ -29,7 +29,7 @@ import rasterio.features
 import xarray as xr
 from scipy import special, stats
 
-from siting.errors import InputDataError, ParameterError, describe
+from siting.errors import InputDataError, InputNotFoundError, ParameterError, describe
 
 __all__ = [
     "WindRose",
@@ -335,8 +335,8 @@ def read_era5(path: str | Path) -> xr.Dataset:
         with xr.open_dataset(path) as opened:
             data = opened.load()
     except FileNotFoundError:
-        raise InputDataError(
-            describe(str(path), "ERA5 file not found", "check wind_yield.climate.era5_path")
+        raise InputNotFoundError(
+            what=str(path), problem="ERA5 file not found", fix="check wind_yield.climate.era5_path"
         ) from None
     except (OSError, ValueError) as err:
         raise InputDataError(
