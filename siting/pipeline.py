@@ -23,7 +23,7 @@ from siting.credits import ledger as credits
 from siting.credits import mitigation
 from siting.forest import sequestration as forest
 from siting.grid import Grid
-from siting.land import distance, mcda, terrain
+from siting.land import distance, sensitivity, terrain
 from siting.land import sites as site_tools
 from siting.land.exclusions import Eligibility, eligibility
 from siting.land.scoring import Suitability, suitability
@@ -183,9 +183,11 @@ def score_use(
     criteria = {c: scored.criteria[c] for c in scored.criteria.data_vars}
     draws = {"n_draws": use.sensitivity.n_draws, "spread": use.sensitivity.spread, "seed": seed}
     frame = add_rank_stability(
-        frame, mcda.rank_stability(criteria, scored.weights, found.labels, **draws)
+        frame, sensitivity.rank_stability(criteria, scored.weights, found.labels, **draws)
     )
-    spread = mcda.score_spread(criteria, scored.weights, **draws).where(grid.aoi_mask()).compute()
+    spread = (
+        sensitivity.score_spread(criteria, scored.weights, **draws).where(grid.aoi_mask()).compute()
+    )
     scored = Suitability(score, scored.criteria, scored.weights, scored.ahp)
     allowed = Eligibility(eligible, allowed.table)
     return UseResult(name, allowed, scored, frame, found.labels, spread)
@@ -214,7 +216,8 @@ def add_rank_stability(frame: gpd.GeoDataFrame, stability: pd.DataFrame) -> gpd.
     """Join how stable each site's rank is under perturbed weights onto the sites.
 
     Adds ``mean_rank``, ``rank_p05``, ``rank_p95``, ``p_same_rank`` (share of draws in which
-    the site keeps its rank) and ``p_top_quartile`` (see :func:`siting.land.mcda.rank_stability`).
+    the site keeps its rank) and ``p_top_quartile`` (see
+    :func:`siting.land.sensitivity.rank_stability`).
     """
     columns = ["mean_rank", "rank_p05", "rank_p95", "p_same_rank", "p_top_quartile"]
     return frame.join(stability.set_index("site_label")[columns], on="label")

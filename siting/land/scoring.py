@@ -1,7 +1,8 @@
 """Suitability of one land use: the scenario's criteria and weights applied to the layers.
 
 This module joins the scenario (criteria, membership functions, weights or AHP judgements) to
-the general MCDA functions of :mod:`siting.land.mcda`.
+the general MCDA functions of :mod:`siting.land.membership`, :mod:`siting.land.ahp` and
+:mod:`siting.land.overlay`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from dataclasses import dataclass
 import xarray as xr
 
 from siting.errors import ConfigError, ParameterError
-from siting.land import mcda
+from siting.land.ahp import AHPResult
+from siting.land.membership import membership
+from siting.land.overlay import weighted_overlay
 from siting.layers import class_value
 from siting.scenario.model import CategoricalMembership, Criterion, UseSpec
 
@@ -28,17 +31,17 @@ class Suitability:
         Each criterion's own 0..1 score.
     weights : dict of str to float
         Weight of each criterion (sums to 1).
-    ahp : mcda.AHPResult or None
+    ahp : AHPResult or None
         The AHP result when weights came from pairwise judgements.
     """
 
     score: xr.DataArray
     criteria: xr.Dataset
     weights: dict[str, float]
-    ahp: mcda.AHPResult | None = None
+    ahp: AHPResult | None = None
 
 
-def use_weights(use: UseSpec) -> tuple[dict[str, float], mcda.AHPResult | None]:
+def use_weights(use: UseSpec) -> tuple[dict[str, float], AHPResult | None]:
     """Criterion weights of a land use: given directly, or derived by AHP.
 
     Parameters
@@ -60,16 +63,14 @@ def use_weights(use: UseSpec) -> tuple[dict[str, float], mcda.AHPResult | None]:
 def criterion_score(criterion: Criterion, layers: xr.Dataset) -> xr.DataArray:
     """A criterion's layer mapped to 0..1 by its membership function."""
     values = layers[criterion.layer]
-    membership = criterion.membership
-    params = membership.model_dump(exclude={"kind"})
-    if isinstance(membership, CategoricalMembership):
-        params["scores"] = {
-            class_value(values, cls): score for cls, score in membership.scores.items()
-        }
+    spec = criterion.membership
+    params = spec.model_dump(exclude={"kind"})
+    if isinstance(spec, CategoricalMembership):
+        params["scores"] = {class_value(values, cls): score for cls, score in spec.scores.items()}
         nodata = values.attrs.get("nodata")
         if nodata is not None:
             values = values.where(values != nodata)
-    return mcda.membership(values, membership.kind, **params)
+    return membership(values, spec.kind, **params)
 
 
 def suitability(use: UseSpec, layers: xr.Dataset, field: str) -> Suitability:
@@ -95,6 +96,6 @@ def suitability(use: UseSpec, layers: xr.Dataset, field: str) -> Suitability:
             scores[name] = criterion_score(criterion, layers).rename(name)
         except ParameterError as err:
             raise ConfigError(f"{field}.criteria.{name}.membership: {err}") from None
-    score = mcda.weighted_overlay(scores, weights).rename(f"suitability_{field}")
+    score = weighted_overlay(scores, weights).rename(f"suitability_{field}")
     score.attrs.update(units="1", description=f"weighted suitability for {field}, 0..1")
     return Suitability(score, xr.Dataset(scores), weights, ahp)

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from siting.errors import ConfigError, ParameterError, describe
+from siting.land.ahp import ahp_matrix_from_upper, ahp_weights
 from siting.scenario.base import Model
 from siting.scenario.credits import CreditsSpec
 from siting.scenario.forest import ForestSpec
@@ -366,7 +367,7 @@ class AHPSpec(Model):
 
 
 class Sensitivity(Model):
-    """Monte Carlo perturbation of the weights (see :func:`siting.land.mcda.weight_draws`)."""
+    """Monte Carlo perturbation of the weights (:func:`siting.land.sensitivity.weight_draws`)."""
 
     n_draws: int = Field(default=200, ge=2, le=100_000)
     spread: float = Field(default=0.2, gt=0, lt=1, description="relative weight perturbation")
@@ -431,10 +432,8 @@ class UseSpec(Model):
 
         Returns
         -------
-        siting.land.mcda.AHPResult or None
+        siting.land.ahp.AHPResult or None
         """
-        from siting.land import mcda  # the science module, imported only when AHP is used
-
         if self.ahp is None:
             return None
         names = list(self.criteria)
@@ -443,10 +442,8 @@ class UseSpec(Model):
                 matrix = self.ahp.matrix
             else:
                 judgements = {(a, b): value for a, b, value in self.ahp.judgements}
-                matrix = mcda.ahp_matrix_from_upper(names, judgements)
-            return mcda.ahp_weights(
-                matrix, names, max_consistency_ratio=self.ahp.max_consistency_ratio
-            )
+                matrix = ahp_matrix_from_upper(names, judgements)
+            return ahp_weights(matrix, names, max_consistency_ratio=self.ahp.max_consistency_ratio)
         except ParameterError as err:
             raise ValueError(f"ahp: {err}") from None
 
