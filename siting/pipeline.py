@@ -27,9 +27,10 @@ from siting.forest.sequestration import ForestAssessment
 from siting.grid import Grid
 from siting.land import describe, distance, mcda, terrain
 from siting.land import sites as site_tools
+from siting.land.classes import class_value
 from siting.land.exclusions import Eligibility, eligibility
 from siting.land.scoring import Suitability, suitability
-from siting.layers import class_value, load_layers, load_vectors, scenario_grid
+from siting.layers import load_layers, load_vectors, scenario_grid
 from siting.outputs import folder as outputs
 from siting.result import CreditStage, RunResult, UseResult
 from siting.scenario.forest import Uncertain

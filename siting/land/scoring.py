@@ -12,7 +12,7 @@ import xarray as xr
 
 from siting.errors import ConfigError, ParameterError
 from siting.land import mcda
-from siting.layers import class_value
+from siting.land.classes import class_value
 from siting.scenario.model import CategoricalMembership, Criterion, UseSpec
 
 
