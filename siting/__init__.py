@@ -6,33 +6,46 @@
 >>> sorted(layers.data_vars)
 ['climate', 'elevation', 'landcover']
 >>> result = siting.run(scenario, "results/moron")  # doctest: +SKIP
+
+The names below are the public entry points, imported on first use so that ``import siting``
+stays fast; the domain folders (``siting.land``, ``siting.wind``, ``siting.forest``,
+``siting.credits``, ``siting.outputs``, ``siting.scenario``) hold the rest.
 """
 
-from siting.errors import ConfigError, InputDataError, ParameterError, SitingError
-from siting.layers import load_layers, load_vectors, scenario_grid
-from siting.scenario.model import Scenario, load_scenario, scenario_from_dict
+from importlib import import_module
 
-__all__ = [
-    "ConfigError",
-    "InputDataError",
-    "ParameterError",
-    "Scenario",
-    "SitingError",
-    "analyse",
-    "load_layers",
-    "load_scenario",
-    "load_vectors",
-    "run",
-    "scenario_from_dict",
-    "scenario_grid",
-]
 __version__ = "0.1.0"
+
+#: Public name -> module that defines it.
+_EXPORTS = {
+    "Scenario": "siting.scenario.model",
+    "load_scenario": "siting.scenario.model",
+    "scenario_from_dict": "siting.scenario.model",
+    "load_layers": "siting.layers",
+    "load_vectors": "siting.layers",
+    "scenario_grid": "siting.layers",
+    "analyse": "siting.pipeline",
+    "run": "siting.pipeline",
+    "RunResult": "siting.result",
+    "open_results": "siting.outputs.results",
+    "export_sites": "siting.outputs.export",
+    "SitingError": "siting.errors",
+    "ConfigError": "siting.errors",
+    "InputDataError": "siting.errors",
+    "InputNotFoundError": "siting.errors",
+    "MissingCRSError": "siting.errors",
+    "ParameterError": "siting.errors",
+    "InconsistentAHPError": "siting.errors",
+}
+
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str):
-    # The pipeline pulls in every science module; import it on first use only.
-    if name in ("analyse", "run"):
-        from siting import pipeline
-
-        return getattr(pipeline, name)
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'siting' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

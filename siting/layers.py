@@ -11,7 +11,6 @@ import shapely
 import xarray as xr
 
 from siting import io
-from siting.errors import ParameterError, describe
 from siting.grid import Grid, grid_for_aoi
 from siting.scenario.model import Scenario
 
@@ -104,33 +103,3 @@ def load_vectors(scenario: Scenario, grid: Grid | None = None) -> dict:
                 name=name,
             )
     return frames
-
-
-def class_value(layer: xr.DataArray, cls: int | str) -> int:
-    """Value of a class of a categorical layer, given by value or by name.
-
-    Parameters
-    ----------
-    layer : xarray.DataArray
-        Categorical raster whose ``attrs["classes"]`` maps values to names.
-    cls : int or str
-        A class value, or a class name such as ``"grassland"``.
-
-    Raises
-    ------
-    ParameterError
-        When the name is not among the layer's classes.
-    """
-    if isinstance(cls, int):
-        return cls
-    classes = layer.attrs.get("classes", {})
-    for value, name in classes.items():
-        if name == cls:
-            return int(value)
-    raise ParameterError(
-        describe(
-            f"class {cls!r} of layer {layer.name!r}",
-            "unknown class name",
-            f"use one of {sorted(classes.values())} or a class value",
-        )
-    )

@@ -1,5 +1,8 @@
-"""The run: every stage from scenario to results folder, each a plain function.
+"""The run: every stage from scenario to results folder, wired together.
 
+The pipeline only wires: it loads the layers, calls the domain functions (``siting.land``,
+``siting.wind``, ``siting.forest``, ``siting.credits``) in order and passes each stage's tables
+to the next. The domains decide; every stage returns new tables and none is changed in place.
 ``run()`` chains the stages and writes the results; notebooks can call the stages one by one
 (:func:`derive_terrain`, :func:`derive_distances`, :func:`score_use`) on their own data.
 """
@@ -9,26 +12,27 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 import xarray as xr
 
 from siting import io
 from siting.credits import ledger as credits
-from siting.credits import mitigation
+from siting.credits import mitigation, per_site
 from siting.forest import sequestration as forest
+from siting.forest.sequestration import ForestAssessment
 from siting.grid import Grid
-from siting.land import distance, sensitivity, terrain
+from siting.land import describe, distance, sensitivity, terrain
 from siting.land import sites as site_tools
+from siting.land.classes import class_value
 from siting.land.exclusions import Eligibility, eligibility
 from siting.land.scoring import Suitability, suitability
-from siting.layers import class_value, load_layers, load_vectors, scenario_grid
+from siting.layers import load_layers, load_vectors, scenario_grid
 from siting.outputs import folder as outputs
+from siting.result import CreditStage, RunResult, UseResult
 from siting.scenario.forest import Uncertain
 from siting.scenario.model import (
     LAND_USES,
@@ -42,6 +46,7 @@ from siting.scenario.model import (
 )
 from siting.wind import energy as wind_yield
 from siting.wind import resource as wind_resource
+from siting.wind.energy import WindAssessment
 
 # --------------------------------------------------------------------------------------------
 # Stages
@@ -128,18 +133,6 @@ def vector_layers_used(scenario: Scenario) -> set[str]:
     return used
 
 
-@dataclass
-class UseResult:
-    """Everything computed for one land use."""
-
-    name: str
-    eligibility: Eligibility
-    suitability: Suitability
-    sites: gpd.GeoDataFrame
-    labels: xr.DataArray
-    spread: xr.Dataset
-
-
 def score_use(
     name: str,
     use: UseSpec,
@@ -179,12 +172,11 @@ def score_use(
         max_area_ha=use.sites.max_area_ha,
         prefix=name[0].upper(),
     )
-    frame = describe_sites(found.sites, score, rasters, vectors)
+    frame = describe.describe_sites(found.sites, score, rasters, vectors)
     criteria = {c: scored.criteria[c] for c in scored.criteria.data_vars}
     draws = {"n_draws": use.sensitivity.n_draws, "spread": use.sensitivity.spread, "seed": seed}
-    frame = add_rank_stability(
-        frame, sensitivity.rank_stability(criteria, scored.weights, found.labels, **draws)
-    )
+    stability = sensitivity.rank_stability(criteria, scored.weights, found.labels, **draws)
+    frame = describe.with_rank_stability(frame, stability)
     spread = (
         sensitivity.score_spread(criteria, scored.weights, **draws).where(grid.aoi_mask()).compute()
     )
@@ -193,126 +185,8 @@ def score_use(
     return UseResult(name, allowed, scored, frame, found.labels, spread)
 
 
-def mark_competing_sites(uses: Mapping[str, UseResult]) -> None:
-    """Add to each use's sites the hectares they share with the other use's sites.
-
-    The two uses are scored independently, so the same land can be a candidate for both;
-    ``overlap_<other use>_ha`` tells the planner where a choice must be made (exact polygon
-    intersection areas).
-    """
-    for name, use in uses.items():
-        for other_name, other in uses.items():
-            if other_name == name or use.sites.empty:
-                continue
-            column = f"overlap_{other_name}_ha"
-            if other.sites.empty:
-                use.sites[column] = 0.0
-                continue
-            others = shapely.union_all(other.sites.geometry.values)
-            use.sites[column] = use.sites.geometry.intersection(others).area / 10_000.0
-
-
-def add_rank_stability(frame: gpd.GeoDataFrame, stability: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Join how stable each site's rank is under perturbed weights onto the sites.
-
-    Adds ``mean_rank``, ``rank_p05``, ``rank_p95``, ``p_same_rank`` (share of draws in which
-    the site keeps its rank) and ``p_top_quartile`` (see
-    :func:`siting.land.sensitivity.rank_stability`).
-    """
-    columns = ["mean_rank", "rank_p05", "rank_p95", "p_same_rank", "p_top_quartile"]
-    return frame.join(stability.set_index("site_label")[columns], on="label")
-
-
-def describe_sites(
-    frame: gpd.GeoDataFrame,
-    score: xr.DataArray,
-    rasters: xr.Dataset,
-    vectors: Mapping[str, gpd.GeoDataFrame],
-) -> gpd.GeoDataFrame:
-    """Attach the attributes a planner reads to candidate sites.
-
-    Exact zonal statistics (suitability mean/max, elevation, slope), the distance from the
-    site to the grid connection point, and the soum holding the site's representative point.
-    """
-    if frame.empty:
-        return frame
-    zonal = site_tools.zonal_statistics(
-        frame,
-        {"score": score, "elevation_m": rasters["elevation"], "slope_deg": rasters["slope_deg"]},
-        {"score": ["mean", "max"], "elevation_m": ["mean"], "slope_deg": ["mean", "max"]},
-    )
-    frame = frame.join(zonal.set_index(frame.index))
-    for layer, column in (("grid_connection", "grid_distance_km"), ("roads", "road_distance_km")):
-        if layer in vectors and not vectors[layer].empty:
-            target = shapely.union_all(vectors[layer].geometry.values)
-            frame[column] = frame.geometry.distance(target) / 1000.0
-    if "settlements" in vectors and not vectors["settlements"].empty:
-        frame = frame.join(nearest_settlement(frame, vectors["settlements"]))
-    if "soums" in vectors and not vectors["soums"].empty:
-        frame["soum"] = soum_names(frame, vectors["soums"])
-    return site_tools.rank_sites(frame, by="score_mean")
-
-
-def nearest_settlement(frame: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Name of and exact distance (km) from each site to its nearest settlement."""
-    nearest = gpd.sjoin_nearest(
-        frame[[frame.geometry.name]], settlements[["name", "geometry"]], distance_col="metres"
-    )
-    nearest = nearest[~nearest.index.duplicated(keep="first")]
-    return pd.DataFrame(
-        {
-            "nearest_settlement": nearest["name"],
-            "settlement_distance_km": nearest["metres"] / 1000.0,
-        },
-        index=nearest.index,
-    )
-
-
-def soum_names(frame: gpd.GeoDataFrame, soums: gpd.GeoDataFrame) -> list[str]:
-    """Name of the soum (district) holding each site's representative point."""
-    points = gpd.GeoDataFrame(geometry=frame.geometry.representative_point(), crs=frame.crs)
-    joined = gpd.sjoin(points, soums[["shapeName", "geometry"]], how="left", predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    return joined["shapeName"].fillna("").tolist()
-
-
 # --------------------------------------------------------------------------------------------
 # The whole run
-
-
-@dataclass
-class CreditStage:
-    """The credit stage of a run.
-
-    Attributes
-    ----------
-    mitigation : pandas.DataFrame
-        The tidy mitigation table the ledger was built from (wind and forest sites).
-    projection : siting.credits.ledger.CreditProjection
-        Ledger, summary, corresponding adjustments and revenue of the scenario's settings.
-    comparison : pandas.DataFrame
-        The summary of every comparison case side by side.
-    """
-
-    mitigation: pd.DataFrame
-    projection: credits.CreditProjection
-    comparison: pd.DataFrame
-
-
-@dataclass
-class RunResult:
-    """What a run computed (also written to its results folder)."""
-
-    scenario: Scenario
-    grid: Grid
-    rasters: xr.Dataset
-    vectors: dict[str, gpd.GeoDataFrame]
-    uses: dict[str, UseResult]
-    wind: wind_yield.WindAssessment | None = None
-    forest: forest.ForestAssessment | None = None
-    credits: CreditStage | None = None
-    timings_s: dict[str, float] = field(default_factory=dict)
-    out_dir: Path | None = None
 
 
 Reporter = Callable[[str], AbstractContextManager]
@@ -367,7 +241,7 @@ def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
         with timed(f"{name}: exclusions, suitability, sites, sensitivity"):
             use = getattr(scenario, name)
             uses[name] = score_use(name, use, rasters, vectors, grid, seed=scenario.seed)
-    mark_competing_sites(uses)
+    uses = with_sites(uses, describe.competing_use_overlaps(_sites_of(uses)))
     wind = None
     if not uses["wind"].sites.empty:
         with timed("wind: turbines, energy, emission reductions"):
@@ -378,12 +252,62 @@ def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
             trees = assess_forest(scenario, uses["reforestation"], rasters)
     with timed("credits: ITMO ledger and comparison cases"):
         ledger = assess_credits(scenario, uses, wind, trees, rasters)
+    uses = with_sites(uses, site_tables(scenario, uses, wind, trees, ledger))
     return RunResult(scenario, grid, rasters, vectors, uses, wind, trees, ledger, timings)
+
+
+def _sites_of(uses: Mapping[str, UseResult]) -> dict[str, gpd.GeoDataFrame]:
+    return {name: use.sites for name, use in uses.items()}
+
+
+def with_sites(
+    uses: Mapping[str, UseResult], sites: Mapping[str, gpd.GeoDataFrame]
+) -> dict[str, UseResult]:
+    """The uses with their site tables replaced by ``sites`` (new results, none changed)."""
+    return {name: replace(use, sites=sites[name]) for name, use in uses.items()}
+
+
+def site_tables(
+    scenario: Scenario,
+    uses: Mapping[str, UseResult],
+    wind: WindAssessment | None,
+    trees: ForestAssessment | None,
+    ledger: CreditStage,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Each use's sites with the wind, forest and per-site ITMO attributes joined on.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its first accounting period names the ITMO column).
+    uses : mapping of str to UseResult
+        The scored uses.
+    wind, trees : WindAssessment or ForestAssessment, optional
+        The wind and forest stages (None when a use has no sites).
+    ledger : CreditStage
+        The credit stage.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        New site tables per use.
+    """
+    stages = {"wind": wind, "reforestation": trees}
+    period = scenario.credits.accounting_periods[0]
+    itmos = per_site.itmos_by_project(ledger.projection.ledger, period)
+    tables = {}
+    for name, use in uses.items():
+        sites = use.sites
+        assessment = stages.get(name)
+        if assessment is not None:
+            sites = sites.join(assessment.sites, on="site_id")
+        tables[name] = per_site.with_site_itmos(sites, itmos)
+    return tables
 
 
 def assess_forest(
     scenario: Scenario, use: UseResult, rasters: xr.Dataset, survival_fraction: float | None = None
-):
+) -> ForestAssessment:
     """Planting, growth and removals of the reforestation sites.
 
     Parameters
@@ -391,8 +315,7 @@ def assess_forest(
     scenario : Scenario
         The scenario (its ``forest`` section).
     use : UseResult
-        The reforestation use; its sites get the forest attributes joined on (unless a
-        ``survival_fraction`` is given, which only computes a variant).
+        The reforestation use.
     rasters : xarray.Dataset
         The run's rasters (``climate`` gives each site's majority climate class).
     survival_fraction : float, optional
@@ -402,29 +325,22 @@ def assess_forest(
     if survival_fraction is not None:
         survival = Uncertain(value=survival_fraction, source="comparison case")
         spec = spec.model_copy(update={"survival": survival})
-    assessment = forest.assess_forest_sites(
+    return forest.assess_forest_sites(
         use.sites,
         spec,
-        climate_class=majority_class(use.sites, use.labels, rasters["climate"]),
+        climate_class=describe.majority_class(use.sites, use.labels, rasters["climate"]),
         seed=scenario.seed,
     )
-    if survival_fraction is None:
-        use.sites = use.sites.join(assessment.sites, on="site_id")
-    return assessment
 
 
 def assess_credits(
     scenario: Scenario,
-    uses: dict[str, UseResult],
-    wind: wind_yield.WindAssessment | None,
-    trees: forest.ForestAssessment | None,
+    uses: Mapping[str, UseResult],
+    wind: WindAssessment | None,
+    trees: ForestAssessment | None,
     rasters: xr.Dataset,
 ) -> CreditStage:
-    """ITMO ledger of the wind and forest sites plus the portfolio, and the comparison cases.
-
-    Each site's transferable ITMOs with vintages in the first accounting period are joined
-    onto its row (``itmo_<period name>``, by default ``itmo_to_2030``).
-    """
+    """ITMO ledger of the wind and forest sites plus the portfolio, and the comparison cases."""
     emissions = scenario.wind_yield.emissions
 
     def mitigation_table(grid_ef: float | None = None, survival: float | None = None):
@@ -448,38 +364,15 @@ def assess_credits(
         for case in scenario.credits.comparison_cases
     }
     comparison = credits.compare_cases(cases) if cases else pd.DataFrame()
-    period = scenario.credits.accounting_periods[0]
-    ledger = projection.ledger
-    in_period = ledger["vintage"].between(period.first_year, period.last_year)
-    column = f"itmo_{period.name}"
-    per_site = ledger[in_period].groupby("project_id")["transferable_itmos_tco2e"].sum()
-    for use in uses.values():
-        if not use.sites.empty:
-            use.sites = use.sites.join(per_site.rename(column), on="site_id")
-            use.sites[column] = use.sites[column].fillna(0.0)
     return CreditStage(base, projection, comparison)
 
 
-def majority_class(sites: gpd.GeoDataFrame, labels: xr.DataArray, layer: xr.DataArray) -> dict:
-    """Most frequent class of a categorical layer over each site's cells (``site_id`` -> class)."""
-    values = np.asarray(layer.values)
-    label_values = np.asarray(labels.values)
-    nodata = layer.attrs.get("nodata")
-    out = {}
-    for site_id, label in zip(sites["site_id"], sites["label"], strict=True):
-        cells = values[(label_values == label) & (values != nodata)].astype(np.int64)
-        out[str(site_id)] = int(np.bincount(cells).argmax()) if cells.size else -1
-    return out
-
-
-def assess_wind(scenario: Scenario, use: UseResult, rasters: xr.Dataset):
-    """Turbines, energy and emission reductions of the wind sites; attributes joined onto them."""
+def assess_wind(scenario: Scenario, use: UseResult, rasters: xr.Dataset) -> WindAssessment:
+    """Turbines, energy and emission reductions of the wind sites."""
     spec = scenario.wind_yield.with_paths_resolved(scenario.resolve)
-    assessment = wind_yield.assess_wind_sites(
+    return wind_yield.assess_wind_sites(
         use.sites, use.eligibility.eligible, rasters, spec, seed=scenario.seed
     )
-    use.sites = use.sites.join(assessment.sites, on="site_id")
-    return assessment
 
 
 def run(

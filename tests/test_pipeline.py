@@ -241,9 +241,7 @@ def test_the_real_map_works_offline_in_chromium(results, tmp_path):
 
 
 def test_competing_uses_report_their_shared_hectares():
-    from types import SimpleNamespace
-
-    from siting.pipeline import mark_competing_sites
+    from siting.land.describe import competing_use_overlaps
 
     def sites(*boxes):
         return gpd.GeoDataFrame(
@@ -252,11 +250,12 @@ def test_competing_uses_report_their_shared_hectares():
             crs="EPSG:32647",
         )
 
-    uses = {
-        "reforestation": SimpleNamespace(sites=sites((0, 0, 1000, 1000), (5000, 0, 6000, 1000))),
-        "wind": SimpleNamespace(sites=sites((500, 0, 1500, 1000))),
+    given = {
+        "reforestation": sites((0, 0, 1000, 1000), (5000, 0, 6000, 1000)),
+        "wind": sites((500, 0, 1500, 1000)),
     }
-    mark_competing_sites(uses)
+    uses = competing_use_overlaps(given)
     # 500 m x 1000 m = 50 ha shared
-    assert uses["reforestation"].sites["overlap_wind_ha"].tolist() == [50.0, 0.0]
-    assert uses["wind"].sites["overlap_reforestation_ha"].tolist() == [50.0]
+    assert uses["reforestation"]["overlap_wind_ha"].tolist() == [50.0, 0.0]
+    assert uses["wind"]["overlap_reforestation_ha"].tolist() == [50.0]
+    assert "overlap_wind_ha" not in given["reforestation"]  # the inputs are not changed

@@ -28,7 +28,7 @@ import xarray as xr
 
 from siting.errors import ParameterError, describe
 from siting.grid import Grid
-from siting.layers import class_value
+from siting.land.classes import class_value
 from siting.scenario.model import (
     BufferRule,
     ClassRule,

@@ -13,9 +13,9 @@ import xarray as xr
 
 from siting.errors import ConfigError, ParameterError
 from siting.land.ahp import AHPResult
+from siting.land.classes import class_value
 from siting.land.membership import membership
 from siting.land.overlay import weighted_overlay
-from siting.layers import class_value
 from siting.scenario.model import CategoricalMembership, Criterion, UseSpec
 
 

@@ -10,7 +10,6 @@ import platform
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -22,10 +21,8 @@ from siting.land.exclusions import describe_rule
 from siting.layers import load_layers, load_vectors, scenario_grid
 from siting.outputs import maps, report
 from siting.outputs.results import open_results
+from siting.result import RunResult
 from siting.scenario.model import LAND_USES, Scenario, UseSpec, scenario_from_dict
-
-if TYPE_CHECKING:
-    from siting.pipeline import RunResult
 
 #: Packages whose versions are recorded in run.json.
 RECORDED_PACKAGES = (
