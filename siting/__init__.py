@@ -10,7 +10,8 @@
 
 from siting.errors import ConfigError, InputDataError, ParameterError, SitingError
 from siting.layers import load_layers, load_vectors, scenario_grid
-from siting.scenario.model import Scenario, load_scenario, scenario_from_dict
+from siting.scenario.load import load_scenario, scenario_from_dict
+from siting.scenario.model import Scenario
 
 __all__ = [
     "ConfigError",

@@ -13,7 +13,7 @@ import xarray as xr
 from siting.errors import ConfigError, ParameterError
 from siting.land import mcda
 from siting.layers import class_value
-from siting.scenario.model import CategoricalMembership, Criterion, UseSpec
+from siting.scenario.land import CategoricalMembership, Criterion, UseSpec
 
 
 @dataclass(frozen=True)
