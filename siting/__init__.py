@@ -19,8 +19,8 @@ __version__ = "0.1.0"
 #: Public name -> module that defines it.
 _EXPORTS = {
     "Scenario": "siting.scenario.model",
-    "load_scenario": "siting.scenario.model",
-    "scenario_from_dict": "siting.scenario.model",
+    "load_scenario": "siting.scenario.load",
+    "scenario_from_dict": "siting.scenario.load",
     "load_layers": "siting.layers",
     "load_vectors": "siting.layers",
     "scenario_grid": "siting.layers",

@@ -17,7 +17,8 @@ from rich.markup import escape
 
 from siting import __version__, io
 from siting.errors import SitingError, describe
-from siting.scenario.model import default_scenario_text, load_scenario
+from siting.scenario.defaults import default_scenario_text
+from siting.scenario.load import load_scenario
 
 console = Console(stderr=True, highlight=False)
 

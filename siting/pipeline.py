@@ -33,16 +33,15 @@ from siting.land.scoring import Suitability, suitability
 from siting.layers import load_layers, load_vectors, scenario_grid
 from siting.outputs import folder as outputs
 from siting.result import CreditStage, RunResult, UseResult
-from siting.scenario.forest import Uncertain
+from siting.scenario.base import Uncertain
+from siting.scenario.land import BufferRule, UseSpec
+from siting.scenario.load import load_scenario
 from siting.scenario.model import (
     LAND_USES,
-    BufferRule,
     ClassDistance,
     Scenario,
-    UseSpec,
     WindResource,
     distance_layer_name,
-    load_scenario,
 )
 from siting.wind import energy as wind_yield
 from siting.wind import resource as wind_resource

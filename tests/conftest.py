@@ -11,7 +11,7 @@ import rasterio
 import yaml
 from rasterio.transform import from_origin
 
-from siting.scenario.model import default_scenario_text
+from siting.scenario.defaults import default_scenario_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,7 +3,7 @@
 import pytest
 
 from siting.errors import ConfigError
-from siting.scenario.model import load_scenario, scenario_from_dict
+from siting.scenario.load import load_scenario, scenario_from_dict
 
 from .conftest import write_yaml
 

@@ -9,7 +9,6 @@ import yaml
 
 from siting.errors import ConfigError
 from siting.scenario.credits import CreditsSpec, credits_from_dict
-from siting.scenario.model import default_scenario_text
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +25,6 @@ def test_empty_section_gives_the_defaults():
 def test_defaults_round_trip_through_yaml(defaults):
     text = yaml.safe_dump(defaults, sort_keys=False)
     assert credits_from_dict(yaml.safe_load(text)) == CreditsSpec()
-
-
-def test_scenario_credits_section_matches_the_defaults():
-    scenario = yaml.safe_load(default_scenario_text())
-    if "credits" not in scenario:
-        pytest.skip("the default scenario has no credits section yet")
-    assert credits_from_dict(scenario["credits"]) == CreditsSpec()
 
 
 def test_default_values():

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from siting.grid import grid_for_aoi
 from siting.land.distance import distance_to
 from siting.land.exclusions import eligibility, excluded_by
-from siting.scenario.model import BufferRule, ClassRule, PolygonRule, RangeRule
+from siting.scenario.land import BufferRule, ClassRule, PolygonRule, RangeRule
 
 CELL = 100.0
 GRID = grid_for_aoi(shapely.box(99.0, 49.0, 99.1, 49.06), CELL)  # ~72 x 67 cells, UTM 47N

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from siting.forest.carbon import max_tco2e_per_ha
 from siting.forest.sequestration import iter_stock_draws, plan_sites
 from siting.forest.species import known_species, load_species
-from siting.scenario.forest import ForestSpec, Uncertain
+from siting.scenario.base import Uncertain
+from siting.scenario.forest import ForestSpec
 
 N_DRAWS = 16
 

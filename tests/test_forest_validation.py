@@ -15,9 +15,10 @@ from siting.forest.sequestration import (
     plan_sites,
 )
 from siting.forest.species import load_species
-from siting.scenario.forest import ForestSpec, Uncertain, UncertaintySpec
+from siting.scenario.base import Uncertain
+from siting.scenario.forest import DrawnParametersSpec, ForestSpec
 
-OFF = UncertaintySpec(
+OFF = DrawnParametersSpec(
     growth=False,
     survival=False,
     mortality=False,
@@ -192,7 +193,10 @@ def test_switching_one_uncertainty_off_leaves_the_other_draws_alone():
     spec = ForestSpec()
     everything = draw_parameters(larch, spec, 100, seed=9)
     no_growth = draw_parameters(
-        larch, spec.model_copy(update={"uncertainty": UncertaintySpec(growth=False)}), 100, seed=9
+        larch,
+        spec.model_copy(update={"uncertainty": DrawnParametersSpec(growth=False)}),
+        100,
+        seed=9,
     )
     np.testing.assert_array_equal(no_growth.clock, 1.0)
     np.testing.assert_array_equal(no_growth.survival, everything.survival)

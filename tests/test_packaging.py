@@ -46,6 +46,6 @@ def test_console_script_points_at_the_cli():
 
 
 def test_default_scenario_ships_inside_the_package():
-    from siting.scenario.model import default_scenario_text
+    from siting.scenario.defaults import default_scenario_text
 
     assert "bbox_lonlat" in default_scenario_text()

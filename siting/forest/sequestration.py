@@ -48,11 +48,11 @@ from siting.forest.planting import (
     schedule_planting,
 )
 from siting.forest.species import Species, load_species
+from siting.scenario.base import Uncertain
 from siting.scenario.forest import (
     KOPPEN_MAIN_GROUPS,
+    DrawnParametersSpec,
     ForestSpec,
-    Uncertain,
-    UncertaintySpec,
     quantile_label,
 )
 
@@ -181,7 +181,7 @@ def draw_parameters(species: Species, spec: ForestSpec, n_draws: int, seed: int)
     The two root:shoot ratios share one probability per draw (a root-heavy draw is so in both
     stock classes).
     """
-    on: UncertaintySpec = spec.uncertainty
+    on: DrawnParametersSpec = spec.uncertainty
     key = species.name
     growth = species.growth.agb_growth_t_dm_per_ha_per_year
     rate = sample(growth, n_draws, _rng(seed, "growth", key), on.growth)
@@ -577,7 +577,9 @@ def deterministic_sequestration(
     """
     fixed = spec.model_copy(
         update={
-            "uncertainty": UncertaintySpec(**dict.fromkeys(UncertaintySpec.model_fields, False))
+            "uncertainty": DrawnParametersSpec(
+                **dict.fromkeys(DrawnParametersSpec.model_fields, False)
+            )
         }
     )
     plan = plan_sites(sites, fixed, climate_class)

@@ -3,7 +3,7 @@
 Each species is a YAML file in ``siting/scenario/species/`` (shipped inside the package),
 named after its key (``larix_sibirica.yaml``). Every parameter carries a ``source``; assumed
 values carry ``estimate: true``; parameters with a range feed the Monte Carlo (see
-:class:`siting.scenario.forest.Uncertain`). :func:`load_species` reads and validates one,
+:class:`siting.scenario.base.Uncertain`). :func:`load_species` reads and validates one,
 :func:`known_species` lists them, :func:`load_species_file` reads a user's own file.
 """
 
@@ -17,8 +17,7 @@ import yaml
 from pydantic import ValidationError, field_validator, model_validator
 
 from siting.errors import InputDataError, ParameterError, describe
-from siting.scenario.base import Model
-from siting.scenario.forest import Uncertain
+from siting.scenario.base import Model, Uncertain
 
 SPECIES_PACKAGE = "siting.scenario"
 SPECIES_FOLDER = "species"
@@ -42,7 +41,7 @@ class Sourced(Model):
 
 
 class SourcedRange(Uncertain):
-    """An :class:`~siting.scenario.forest.Uncertain` whose ``source`` must be given."""
+    """An :class:`~siting.scenario.base.Uncertain` whose ``source`` must be given."""
 
     _source_given = field_validator("source")(_require_source)
 

@@ -29,14 +29,8 @@ import xarray as xr
 from siting.errors import ParameterError, describe
 from siting.grid import Grid
 from siting.land.classes import class_value
-from siting.scenario.model import (
-    BufferRule,
-    ClassRule,
-    ExclusionRule,
-    PolygonRule,
-    RangeRule,
-    distance_layer_name,
-)
+from siting.scenario.land import BufferRule, ClassRule, ExclusionRule, PolygonRule, RangeRule
+from siting.scenario.model import distance_layer_name
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from siting.land.ahp import AHPResult
 from siting.land.classes import class_value
 from siting.land.membership import membership
 from siting.land.overlay import weighted_overlay
-from siting.scenario.model import CategoricalMembership, Criterion, UseSpec
+from siting.scenario.land import CategoricalMembership, Criterion, UseSpec
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ from siting.layers import load_layers, load_vectors, scenario_grid
 from siting.outputs import maps, report
 from siting.outputs.results import open_results
 from siting.result import RunResult
-from siting.scenario.model import LAND_USES, Scenario, UseSpec, scenario_from_dict
+from siting.scenario.land import UseSpec
+from siting.scenario.load import scenario_from_dict
+from siting.scenario.model import LAND_USES, Scenario
 
 #: Packages whose versions are recorded in run.json.
 RECORDED_PACKAGES = (

@@ -6,9 +6,13 @@ bilateral or the Article 6.4 mechanism) and its deductions, the crediting period
 deductions of each project type, the host country's share, the portfolio projects entered
 by hand, the price scenarios, and the comparison cases run side by side.
 
-Every default is the Mörön / Gyeongbuk–Mongolia scenario. Fractions are shares of 1
-(``0.05`` = 5 %). Every literature value carries its source; "(verify)" marks values from a
-secondary source, "estimate" marks assumptions to replace with the agreed or measured value.
+The section and its parts with fixed places (the two mechanisms' settings, ``finance``) are
+:class:`~siting.scenario.defaults.Section` models: a field a scenario omits takes the value of
+the embedded ``siting/scenario/moron.yaml`` (the Mörön / Gyeongbuk–Mongolia scenario), where
+every literature value carries its source; "(verify)" marks values from a secondary source,
+"estimate" marks assumptions to replace with the agreed or measured value. A list or mapping
+given (project types, portfolio, bands, periods, cases) replaces the default's as a whole; its
+entries keep the generic defaults below. Fractions are shares of 1 (``0.05`` = 5 %).
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from siting.errors import ConfigError
-from siting.scenario.base import Model
+from siting.scenario.base import Model, format_validation_error
+from siting.scenario.defaults import Section
 
 #: Statistics a mitigation table may hold (see :mod:`siting.credits.ledger`).
 STATISTICS = ("p10", "p50", "p90", "mean")
@@ -72,11 +77,12 @@ class CreditingPeriod(Model):
         return self.period_years * self.periods
 
 
-class MechanismSettings(Model):
+class MechanismSettings(Section):
     """Deductions and default crediting periods of one Article 6 route (6.2 or 6.4).
 
     ``share_of_proceeds_fraction`` and ``omge_fraction`` are both taken from the units issued
-    (same base), so together they must not exceed 1.
+    (same base), so together they must not exceed 1. Used for ``credits.article_6_2`` and
+    ``credits.article_6_4``: a field missing from either takes that mechanism's default.
     """
 
     share_of_proceeds_fraction: Fraction = Field(
@@ -88,7 +94,7 @@ class MechanismSettings(Model):
     crediting: dict[Kind, CreditingPeriod] = Field(
         description="default crediting period per kind (reduction, removal)"
     )
-    source: str = ""
+    source: str
 
     @model_validator(mode="after")
     def _consistent(self) -> MechanismSettings:
@@ -102,40 +108,6 @@ class MechanismSettings(Model):
         if missing:
             raise ValueError(f"crediting must give a period for every kind; missing {missing}")
         return self
-
-
-# Article 6.4 mechanism: Decision 3/CMA.3, annex (rules, modalities and procedures).
-#   Share of proceeds: 5 % of A6.4ERs at issuance to the Adaptation Fund (chapter VII);
-#   OMGE: at least 2 % of A6.4ERs cancelled at issuance (chapter VIII) (verify paragraphs).
-#   Crediting: reductions 5 yr renewable twice (or 10 yr fixed); removals 15 yr renewable
-#   twice (REFERENCE.md "Crediting periods"; verify against the annex, section V).
-ARTICLE_6_4 = MechanismSettings(
-    share_of_proceeds_fraction=0.05,
-    omge_fraction=0.02,
-    crediting={
-        "reduction": CreditingPeriod(scheme="renewable", period_years=5, max_periods=3),
-        "removal": CreditingPeriod(scheme="renewable", period_years=15, max_periods=3),
-    },
-    source="Decision 3/CMA.3 annex (SOP 5 %, OMGE 2 %, crediting periods) (verify paragraphs)",
-)
-
-# Article 6.2 (cooperative approaches): Decision 2/CMA.3 only *encourages* a share of proceeds
-# and OMGE (REFERENCE.md). The Korea–Mongolia implementing arrangement (3 May 2023) publishes
-# neither, so the default takes none of either: an estimate to replace with the agreed terms
-# (Singapore's agreements take 5 % + 2 %, the 6.4 values). Crediting periods default to the CDM
-# rules the bilateral arrangements build on: Decision 3/CMP.1 annex para 49 (7 yr renewable
-# twice, or 10 yr fixed) and, for A/R removals, Decision 5/CMP.1 annex para 23 (20 yr renewable
-# twice, or 30 yr fixed) (verify).
-ARTICLE_6_2 = MechanismSettings(
-    share_of_proceeds_fraction=0.0,
-    omge_fraction=0.0,
-    crediting={
-        "reduction": CreditingPeriod(scheme="renewable", period_years=7, max_periods=3),
-        "removal": CreditingPeriod(scheme="renewable", period_years=20, max_periods=3),
-    },
-    source="Decision 2/CMA.3 (SOP/OMGE encouraged, not mandatory); CDM crediting periods "
-    "(Decision 3/CMP.1 annex para 49; Decision 5/CMP.1 annex para 23) (verify); estimate",
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,20 +125,7 @@ class UncertaintyBand(Model):
     deduction_fraction: Fraction
 
 
-# FCPF Carbon Fund Methodological Framework (rev. 2016), Criterion 22: conservativeness factor
-# by the half-width of the 90 % confidence interval relative to the median: <= 15 % -> 0,
-# <= 30 % -> 4 %, <= 60 % -> 8 %, <= 100 % -> 12 %, above -> 15 % (the same bands as the FCPF
-# ER Monitoring Report calculation tool) (verify against the framework text).
-FCPF_BANDS = (
-    UncertaintyBand(max_relative_uncertainty=0.15, deduction_fraction=0.0),
-    UncertaintyBand(max_relative_uncertainty=0.30, deduction_fraction=0.04),
-    UncertaintyBand(max_relative_uncertainty=0.60, deduction_fraction=0.08),
-    UncertaintyBand(max_relative_uncertainty=1.00, deduction_fraction=0.12),
-)
-FCPF_ABOVE_BANDS = 0.15
-
-
-class UncertaintySpec(Model):
+class UncertaintyDeductionSpec(Model):
     """How a project type's uncertainty deduction is made.
 
     ``quantile``: credit the conservative statistic; the deduction is central minus
@@ -192,7 +151,7 @@ class UncertaintySpec(Model):
     source: str = ""
 
     @model_validator(mode="after")
-    def _consistent(self) -> UncertaintySpec:
+    def _consistent(self) -> UncertaintyDeductionSpec:
         if self.method == "quantile" and self.conservative_statistic is None:
             raise ValueError("method quantile needs conservative_statistic (p10 or p90)")
         low_side = "p10" if self.statistic_convention == "percentile" else "p90"
@@ -235,7 +194,7 @@ class ProjectType(Model):
     central_statistic: Literal["p50", "mean"] = Field(
         default="p50", description="input statistic taken as the gross mitigation"
     )
-    uncertainty: UncertaintySpec = UncertaintySpec()
+    uncertainty: UncertaintyDeductionSpec = UncertaintyDeductionSpec()
     leakage_fraction: Fraction = 0.0
     buffer_fraction: Fraction = Field(
         default=0.0, description="non-permanence buffer withheld (removals only)"
@@ -259,61 +218,6 @@ class ProjectType(Model):
                 "for a reduction project type (or set kind: removal)"
             )
         return self
-
-
-DEFAULT_PROJECT_TYPES: dict[str, ProjectType] = {
-    # Wind (CDM ACM0002 logic): leakage is not considered for grid-connected renewables
-    # (ACM0002, "Leakage") (verify version). Energy estimates come as P50/P90 exceedance
-    # values; P90 (the lower generation) is the conservative statistic.
-    "wind": ProjectType(
-        kind="reduction",
-        uncertainty=UncertaintySpec(
-            method="quantile", conservative_statistic="p90", statistic_convention="exceedance"
-        ),
-        leakage_fraction=0.0,
-        source="CDM ACM0002: no leakage for grid-connected renewables (verify)",
-    ),
-    # Reforestation (ARR): leakage from displaced grazing, VM0047 needs VMD0054 and sets no
-    # fixed share: 10 % (range 0-20 %) is an estimate (REFERENCE.md). Non-permanence buffer:
-    # Verra AFOLU Non-Permanence Risk Tool v4.2, typically 10-20 % withheld (verify floor); the
-    # top of that range for the fire- and drought-prone Khövsgöl forest-steppe (estimate).
-    # Verra keeps buffer units, so nothing is released by default.
-    "reforestation": ProjectType(
-        kind="removal",
-        uncertainty=UncertaintySpec(
-            method="quantile", conservative_statistic="p10", statistic_convention="percentile"
-        ),
-        leakage_fraction=0.10,
-        buffer_fraction=0.20,
-        source="leakage: estimate (Verra VM0047/VMD0054); buffer: Verra AFOLU risk tool v4.2 "
-        "typical 10-20 % (verify)",
-    ),
-    # Portfolio types from the Gyeongbuk–Mongolia agreements: one annual figure each, with a
-    # relative uncertainty for the band deduction (estimates: replace with monitoring data).
-    "solar_thermal_heat": ProjectType(
-        kind="reduction",
-        uncertainty=UncertaintySpec(
-            method="band", conservative_statistic=None, relative_uncertainty_90=0.20
-        ),
-        source="heat plant conversion, ~50 kt CO2/yr (nocutnews, news1, Oct 2025); "
-        "uncertainty 20 %: estimate",
-    ),
-    "e_bus": ProjectType(
-        kind="reduction",
-        uncertainty=UncertaintySpec(
-            method="band", conservative_statistic=None, relative_uncertainty_90=0.20
-        ),
-        source="60 e-buses, ~2 kt CO2/yr (news1, Oct 2025); uncertainty 20 %: estimate",
-    ),
-    "ger_insulation": ProjectType(
-        kind="reduction",
-        uncertainty=UncertaintySpec(
-            method="band", conservative_statistic=None, relative_uncertainty_90=0.40
-        ),
-        source="~7.6 tCO2e per ger household-year (2018 surveys, verify); uncertainty 40 %: "
-        "estimate (household coal use varies widely)",
-    ),
-}
 
 
 class ProjectSettings(Model):
@@ -359,28 +263,6 @@ class AccountingPeriod(Model):
         return self
 
 
-# Korea's 2030 NDC counts 37.5 Mt CO2e of international reductions (1st National Carbon
-# Neutrality Basic Plan, 2023); ITMOs from 2021 vintages on (Decision 2/CMA.3) count towards it.
-# Korea has set no overseas figure for 2031-2035: the same 37.5 Mt is used as a yardstick
-# (estimate).
-DEFAULT_ACCOUNTING_PERIODS = (
-    AccountingPeriod(
-        name="to_2030",
-        first_year=2021,
-        last_year=2030,
-        buyer_target_tco2e=37_500_000,
-        source="1st National Carbon Neutrality Basic Plan (2023): 37.5 Mt international",
-    ),
-    AccountingPeriod(
-        name="2031_2035",
-        first_year=2031,
-        last_year=2035,
-        buyer_target_tco2e=37_500_000,
-        source="no 2031-2035 overseas target published: the 2030 figure as yardstick (estimate)",
-    ),
-)
-
-
 class PriceScenario(Model):
     """An ITMO price path: ``price_usd_per_tco2`` in the base year, growing geometrically."""
 
@@ -389,17 +271,19 @@ class PriceScenario(Model):
     source: str = ""
 
 
-class FinanceSpec(Model):
+class FinanceSpec(Section):
     """Price scenarios and discounting of the credit revenue.
 
     Units of a vintage are sold ``sale_lag_years`` after it (verification and issuance), at
     that year's price; values are discounted to ``base_year`` at ``discount_rate``.
     """
 
+    yaml_path = "credits.finance"
+
     price_scenarios: dict[str, PriceScenario] = Field(min_length=1)
-    base_year: int = 2025
-    discount_rate: float = Field(default=0.08, ge=0, lt=1)
-    sale_lag_years: int = Field(default=1, ge=0)
+    base_year: int = Field(description="year values are discounted to")
+    discount_rate: float = Field(ge=0, lt=1, description="real discount rate per year")
+    sale_lag_years: int = Field(ge=0, description="years from a vintage to the sale of its units")
 
     @field_validator("price_scenarios")
     @classmethod
@@ -408,33 +292,6 @@ class FinanceSpec(Model):
         if bad:
             raise ValueError(f"price scenario names {bad} must be letters, digits and _")
         return scenarios
-
-
-DEFAULT_FINANCE = FinanceSpec(
-    price_scenarios={
-        # Estimates bracketing the prices seen (REFERENCE.md): Swiss–Thai e-bus ITMOs "more
-        # than US$30" (RFA 2024); Singapore carbon tax S$25 (2024-25), S$45 (2026-27),
-        # S$50-80 by 2030 (NEA), i.e. about US$37-60 (verify exchange rate).
-        "low": PriceScenario(
-            price_usd_per_tco2=10.0, growth_per_year=0.0, source="estimate: weak demand"
-        ),
-        "mid": PriceScenario(
-            price_usd_per_tco2=30.0,
-            growth_per_year=0.03,
-            source="Swiss-Thai e-bus ITMOs > US$30 (RFA 2024); growth estimate",
-        ),
-        "high": PriceScenario(
-            price_usd_per_tco2=50.0,
-            growth_per_year=0.05,
-            source="Singapore carbon tax S$50-80 by 2030 (NEA) ~ US$37-60 (verify); estimate",
-        ),
-    },
-    base_year=2025,
-    # Real discount rate for project finance in Mongolia: estimate.
-    discount_rate=0.08,
-    # One year from the vintage to verification, issuance and sale: estimate.
-    sale_lag_years=1,
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -510,49 +367,6 @@ PortfolioItem = Annotated[
     HeatPlantConversion | EBusFleet | GerHouseholds | FixedAnnual, Field(discriminator="item")
 ]
 
-DEFAULT_PORTFOLIO: tuple[PortfolioItem, ...] = (
-    # Gyeongbuk MoU (27 Oct 2025): the Mörön heat plant's 50 MW of heat to solar thermal,
-    # ~3,000 households, ~50 kt CO2/yr (nocutnews, news1, Oct 2025). Start, ramp-up and a
-    # 20-year collector life are estimates.
-    HeatPlantConversion(
-        item="heat_plant_conversion",
-        project_id="heat_plant",
-        tco2e_per_year=50_000,
-        start_year=2027,
-        ramp_up_years=1,
-        lifetime_years=20,
-        source="Gyeongbuk MoU 27 Oct 2025, ~50 kt CO2/yr (news1, nocutnews); dates: estimate",
-    ),
-    # Ulaanbaatar e-buses (Gyeongbuk MoU): 60 buses, ~2 kt CO2/yr (news1, Oct 2025), i.e.
-    # 2,000 / 60 = 33.3 tCO2e per bus-year. 12-year bus life and start: estimates.
-    EBusFleet(
-        item="e_bus_fleet",
-        project_id="ub_ebus",
-        n_buses=60,
-        tco2e_per_bus_year=2000 / 60,
-        start_year=2026,
-        ramp_up_years=0,
-        lifetime_years=12,
-        source="Gyeongbuk MoU: 60 buses, ~2 kt CO2/yr (news1, Oct 2025); dates: estimate",
-    ),
-    # Ger households burn ~5 t coal, ~7.6 tCO2e a year (2018 surveys, verify). Household count
-    # (the agreements give none) and the 40 % saving from insulation and a cleaner stove are
-    # estimates: replace with the programme's figures.
-    GerHouseholds(
-        item="ger_households",
-        project_id="ger_insulation",
-        households=1000,
-        baseline_tco2e_per_household_year=7.6,
-        reduction_fraction=0.40,
-        start_year=2026,
-        ramp_up_years=2,
-        lifetime_years=10,
-        source="7.6 tCO2e per household-year (2018 surveys, verify); households, saving, "
-        "dates: estimate",
-    ),
-)
-
-
 # --------------------------------------------------------------------------------------------
 # Comparison cases
 
@@ -579,77 +393,38 @@ class ComparisonCase(Model):
         return overrides
 
 
-DEFAULT_COMPARISON_CASES = (
-    ComparisonCase(
-        name="article_6_2",
-        description="bilateral Article 6.2 settings (the scenario default)",
-        credits={"mechanism": "6.2"},
-    ),
-    ComparisonCase(
-        name="article_6_4",
-        description="Article 6.4 mechanism: 5 % share of proceeds, 2 % OMGE, 6.4 crediting",
-        credits={"mechanism": "6.4"},
-    ),
-    # Grid emission factor of Mongolia's Central Energy System (REFERENCE.md): conservative
-    # 0.797 tCO2/MWh (JCM methodology MN_AM003) vs 1.19 implied by Salkhit's claim (derived).
-    ComparisonCase(
-        name="grid_ef_0.797",
-        description="conservative grid emission factor (JCM MN_AM003)",
-        grid_ef_tco2_per_mwh=0.797,
-    ),
-    ComparisonCase(
-        name="grid_ef_1.19",
-        description="grid emission factor implied by Salkhit's claim (derived)",
-        grid_ef_tco2_per_mwh=1.19,
-    ),
-    # Planting survival: default 65 %, range 40-90 % (estimate; Gradel et al. 2019 find limited
-    # success where official claims say > 90 %).
-    ComparisonCase(
-        name="survival_low",
-        description="40 % planting survival (low end of the estimated range)",
-        forest_survival_fraction=0.40,
-    ),
-    ComparisonCase(
-        name="survival_high",
-        description="90 % planting survival (official claims)",
-        forest_survival_fraction=0.90,
-    ),
-)
-
-
 # --------------------------------------------------------------------------------------------
 # The credits section
 
 
-class CreditsSpec(Model):
+class CreditsSpec(Section):
     """The ``credits`` section of a scenario: how mitigation becomes ITMOs and money."""
 
+    yaml_path = "credits"
+
     mechanism: Literal["6.2", "6.4"] = Field(
-        default="6.2", description="Article 6.2 bilateral (default) or the 6.4 mechanism"
+        description="Article 6.2 bilateral or the 6.4 mechanism"
     )
-    article_6_2: MechanismSettings = ARTICLE_6_2
-    article_6_4: MechanismSettings = ARTICLE_6_4
-    # Share of the ITMOs that Mongolia keeps towards its own NDC: the implementing arrangement
-    # (3 May 2023) publishes none; 10 % is an estimate to replace with the agreed share.
-    host_share_fraction: Fraction = 0.10
-    host_party: str = "Mongolia"
-    buyer_party: str = "Republic of Korea"
-    # ITMOs are mitigation achieved from 2021 on (Decision 2/CMA.3 annex) (verify paragraph).
-    first_vintage_year: int = 2021
-    accounting_periods: list[AccountingPeriod] = Field(
-        default=list(DEFAULT_ACCOUNTING_PERIODS), min_length=1
+    article_6_2: MechanismSettings
+    article_6_4: MechanismSettings
+    host_share_fraction: Fraction = Field(
+        description="share of the ITMOs the host keeps towards its own NDC"
     )
-    uncertainty_bands: list[UncertaintyBand] = Field(default=list(FCPF_BANDS), min_length=1)
-    uncertainty_deduction_above_bands: Fraction = FCPF_ABOVE_BANDS
-    project_types: dict[str, ProjectType] = Field(
-        default_factory=lambda: dict(DEFAULT_PROJECT_TYPES), min_length=1
+    host_party: str
+    buyer_party: str
+    first_vintage_year: int = Field(description="first year whose mitigation can be an ITMO")
+    accounting_periods: list[AccountingPeriod] = Field(min_length=1)
+    uncertainty_bands: list[UncertaintyBand] = Field(min_length=1)
+    uncertainty_deduction_above_bands: Fraction = Field(
+        description="deduction when the relative uncertainty is above every band"
     )
+    project_types: dict[str, ProjectType] = Field(min_length=1)
     projects: dict[str, ProjectSettings] = Field(
-        default={}, description="per project_id crediting dates overriding the data"
+        description="per project_id crediting dates overriding the data"
     )
-    portfolio: list[PortfolioItem] = Field(default=list(DEFAULT_PORTFOLIO))
-    finance: FinanceSpec = DEFAULT_FINANCE
-    comparison_cases: list[ComparisonCase] = Field(default=list(DEFAULT_COMPARISON_CASES))
+    portfolio: list[PortfolioItem]
+    finance: FinanceSpec
+    comparison_cases: list[ComparisonCase]
 
     @field_validator("mechanism", mode="before")
     @classmethod
@@ -813,7 +588,7 @@ def _validation_lines(err: ValidationError) -> str:
 
 
 class _CreditsSection(Model):
-    credits: CreditsSpec = CreditsSpec()
+    credits: CreditsSpec = Field(default_factory=CreditsSpec)
 
 
 def credits_from_dict(data: dict[str, Any] | None, *, label: str = "scenario") -> CreditsSpec:
@@ -835,8 +610,6 @@ def credits_from_dict(data: dict[str, Any] | None, *, label: str = "scenario") -
     ConfigError
         One line per invalid field, named by its dotted path under ``credits``.
     """
-    from siting.scenario.model import format_validation_error
-
     try:
         return _CreditsSection.model_validate({"credits": data or {}}).credits
     except ValidationError as err:

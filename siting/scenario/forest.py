@@ -1,14 +1,16 @@
 """Scenario models of the ``forest`` section: what is planted, when, and how sure we are.
 
-The defaults are the Mörön scenario: Siberian larch planted from 2027 under a shared nursery
-capacity, projected to 2060 with a seeded Monte Carlo. Every default number carries its source
-or is marked as an estimate; ``siting/scenario/species/*.yaml`` holds the species parameters
-(growth, root:shoot, carbon fraction, survival) and this section holds the project's choices and the
-site conditions.
+``siting/scenario/species/*.yaml`` holds the species parameters (growth, root:shoot, carbon
+fraction, survival); this section holds the project's choices and the site conditions. Every
+section here is a :class:`~siting.scenario.defaults.Section`: a field a scenario omits takes the
+value of the embedded ``siting/scenario/moron.yaml`` (Siberian larch planted from 2027 under a
+shared nursery capacity, projected to 2060 with a seeded Monte Carlo), where each number
+carries its source or is marked as an estimate.
 
-A parameter with a range is an :class:`Uncertain` value: the central ``value`` drives the
-deterministic path, and with its uncertainty switched on (``forest.uncertainty``) the Monte
-Carlo draws it from ``distribution`` between ``low`` and ``high``.
+A parameter with a range is an :class:`~siting.scenario.base.Uncertain` value: the central
+``value`` drives the deterministic path, and with its uncertainty switched on
+(``forest.uncertainty``) the Monte Carlo draws it from ``distribution`` between ``low`` and
+``high``. A scenario giving such a parameter gives all of it: it is not merged with the default.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from siting.scenario.base import Model
+from siting.scenario.base import Uncertain
+from siting.scenario.defaults import Section
 
 #: Köppen–Geiger main groups of the climate layer (Beck et al. 2018, Sci. Data 5:180214,
 #: doi:10.1038/sdata.2018.214; codes as in ``KG_simplified``; 0 = no data).
@@ -30,54 +33,6 @@ KOPPEN_MAIN_GROUPS: dict[int, str] = {
 }
 
 ClimateName = Literal["tropical", "arid", "temperate", "cold", "polar"]
-Distribution = Literal["fixed", "triangular", "uniform", "lognormal"]
-
-
-class Uncertain(Model):
-    """A parameter with a central value and, optionally, a range for the Monte Carlo.
-
-    ``distribution``:
-
-    * ``fixed``: always ``value``;
-    * ``triangular``: from ``low`` to ``high`` with its mode at ``value``;
-    * ``uniform``: from ``low`` to ``high`` (``value`` is the deterministic choice);
-    * ``lognormal``: median ``value``; ``low`` and ``high`` are its 2.5 and 97.5 percentiles
-      (a two-piece lognormal when the range is not symmetric in log space).
-    """
-
-    value: float
-    low: float | None = None
-    high: float | None = None
-    distribution: Distribution = "fixed"
-    source: str = ""
-    estimate: bool = Field(default=False, description="true when the value is assumed")
-
-    @model_validator(mode="after")
-    def _range_holds_value(self) -> Uncertain:
-        if self.distribution == "fixed":
-            if self.low is not None and self.high is not None and self.low > self.high:
-                raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
-            return self
-        if self.low is None or self.high is None:
-            raise ValueError(f"a {self.distribution} distribution needs both low and high")
-        if not self.low <= self.value <= self.high:
-            raise ValueError(
-                f"value {self.value} must lie within [low, high] = [{self.low}, {self.high}]"
-            )
-        if self.low == self.high:
-            raise ValueError("low equals high: use distribution: fixed")
-        if self.distribution == "lognormal" and self.low <= 0:
-            raise ValueError("a lognormal distribution needs low > 0")
-        return self
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """The smallest and largest value a draw can take (``value`` twice when fixed)."""
-        if self.distribution == "fixed":
-            return self.value, self.value
-        if self.distribution == "lognormal":
-            return 0.0, float("inf")
-        return float(self.low), float(self.high)
 
 
 def _check_fraction(name: str, parameter: Uncertain, *, allow_zero: bool = True) -> Uncertain:
@@ -90,33 +45,13 @@ def _check_fraction(name: str, parameter: Uncertain, *, allow_zero: bool = True)
     return parameter
 
 
-class FireSpec(Model):
+class FireSpec(Section):
     """Fire as an annual probability per site and the share of the site's stock it destroys."""
 
-    # Historical composite fire return intervals of 7–16 years in central Mongolian forest-steppe
-    # stands (Hessl et al. 2012, Int. J. Wildland Fire 21:86–92, doi:10.1071/WF10108) imply
-    # 0.06–0.14 fires per year over sampled stands; recent decades saw little fire under heavy
-    # grazing (Hessl et al. 2016, Geophys. Res. Lett., doi:10.1002/2016GL069059). A planted
-    # site of a few hundred hectares: 2 %/yr, range 0.5–7 % (estimate).
-    probability_per_year: Uncertain = Uncertain(
-        value=0.02,
-        low=0.005,
-        high=0.07,
-        distribution="triangular",
-        source="estimate from Hessl et al. 2012 (doi:10.1071/WF10108) and 2016 "
-        "(doi:10.1002/2016GL069059): fire return 7-16 yr historically, low under grazing",
-        estimate=True,
-    )
-    # Young plantations are killed by surface fires that mature larch survives: half the stock
-    # on average, from 20 % to all of it (estimate).
-    loss_fraction: Uncertain = Uncertain(
-        value=0.5,
-        low=0.2,
-        high=1.0,
-        distribution="triangular",
-        source="estimate: surface fires kill young larch; mature larch is fire-tolerant",
-        estimate=True,
-    )
+    yaml_path = "forest.fire"
+
+    probability_per_year: Uncertain = Field(description="chance of a fire per site and year")
+    loss_fraction: Uncertain = Field(description="share of the site's stock a fire destroys")
 
     @field_validator("probability_per_year", "loss_fraction")
     @classmethod
@@ -124,7 +59,7 @@ class FireSpec(Model):
         return _check_fraction(info.field_name, value)
 
 
-class SiteQualitySpec(Model):
+class SiteQualitySpec(Section):
     """How a site's suitability and climate scale the species' biomass curve.
 
     Site quality ``q = (floor + (1 - floor) * suitability) * climate_factor``, between 0 and 1,
@@ -135,16 +70,17 @@ class SiteQualitySpec(Model):
     measured site index when one is known.
     """
 
-    # Eligible land scoring 0 still grows half the Tier 1 stand (estimate).
-    suitability_floor: float = Field(default=0.5, ge=0, le=1)
-    # Köppen main group -> growth factor. cold (D, Dwc/Dfc forested slopes): IPCC temperate
-    # continental defaults apply as they stand. polar (E, alpine): IPCC 2019 boreal mountain
-    # natural growth 1.0 / temperate continental natural 3.3 = 0.3 (REFERENCE.md, verify).
-    # arid (BSk valley steppe, ~208 mm/yr): drought limits larch growth in the forest-steppe
-    # (Dulamsuren, Hauck & Leuschner 2010, Global Change Biol. 16:3024, verify): 0.5 (estimate).
-    climate_factor: dict[ClimateName, float] = {"cold": 1.0, "arid": 0.5, "polar": 0.3}
-    # Classes not listed above (and sites without a climate class) keep the Tier 1 stand.
-    other_climate_factor: float = Field(default=1.0, ge=0, le=1)
+    yaml_path = "forest.site_quality"
+
+    suitability_floor: float = Field(
+        ge=0, le=1, description="share of the Tier 1 stand that eligible land scoring 0 grows"
+    )
+    climate_factor: dict[ClimateName, float] = Field(
+        description="Köppen main group -> growth factor (a given mapping replaces the default)"
+    )
+    other_climate_factor: float = Field(
+        ge=0, le=1, description="factor of classes not listed (and sites without a class)"
+    )
 
     @field_validator("climate_factor")
     @classmethod
@@ -155,43 +91,46 @@ class SiteQualitySpec(Model):
         return value
 
 
-class PoolsSpec(Model):
-    """Optional carbon pools beyond living biomass: off by default (conservative)."""
+class PoolsSpec(Section):
+    """Optional carbon pools beyond living biomass."""
 
-    dead_wood: bool = False
-    litter: bool = False
-    # CDM A/R methodological tool 12 (AR-TOOL12) conservative defaults for temperate and boreal
-    # biomes, as a share of tree biomass carbon: dead wood 8 %, litter 4 % (verify the tool's
-    # table before relying on them).
-    dead_wood_fraction_of_tree_carbon: float = Field(default=0.08, ge=0, le=1)
-    litter_fraction_of_tree_carbon: float = Field(default=0.04, ge=0, le=1)
-    # Soil organic carbon change per planted hectare, for the first soil_years after planting.
-    # IPCC Tier 1 (2006 Vol. 4 Ch. 2.3.3) gives no change from grassland to forest when both
-    # stock-change factors are 1, so the default is 0; give a measured rate to count soil.
-    soil_tc_per_ha_per_year: float = 0.0
-    # IPCC default time to reach the new soil equilibrium (2006 Vol. 4 Ch. 2, D = 20 years).
-    soil_years: int = Field(default=20, ge=1)
+    yaml_path = "forest.pools"
+
+    dead_wood: bool = Field(description="count dead wood as a share of tree carbon")
+    litter: bool = Field(description="count litter as a share of tree carbon")
+    dead_wood_fraction_of_tree_carbon: float = Field(ge=0, le=1)
+    litter_fraction_of_tree_carbon: float = Field(ge=0, le=1)
+    soil_tc_per_ha_per_year: float = Field(
+        description="soil organic carbon change per planted hectare for soil_years, tC/ha/yr"
+    )
+    soil_years: int = Field(ge=1, description="years after planting the soil change lasts")
 
 
-class BaselineSpec(Model):
+class BaselineSpec(Section):
     """The pre-project land use and its carbon change, subtracted from the project's."""
 
-    land: Literal["grassland"] = "grassland"
-    # IPCC 2006 Vol. 4 Ch. 6.2.1 Tier 1: biomass of grassland remaining grassland does not
-    # change; a degrading or recovering baseline can be set per planted hectare.
-    tco2e_per_ha_per_year: float = 0.0
+    yaml_path = "forest.baseline"
+
+    land: Literal["grassland"]
+    tco2e_per_ha_per_year: float = Field(
+        description="baseline carbon change per planted hectare (degrading or recovering land)"
+    )
 
 
-class UncertaintySpec(Model):
+class DrawnParametersSpec(Section):
     """Which parameters the Monte Carlo draws; all off gives the deterministic path."""
 
-    growth: bool = True
-    survival: bool = True
-    mortality: bool = True
-    root_shoot: bool = True
-    carbon_fraction: bool = True
-    # fire probability and loss draws, and fire as random events (off: expected annual loss)
-    disturbance: bool = True
+    yaml_path = "forest.uncertainty"
+
+    growth: bool
+    survival: bool
+    mortality: bool
+    root_shoot: bool
+    carbon_fraction: bool
+    disturbance: bool = Field(
+        description="fire probability and loss draws, and fire as random events "
+        "(off: expected annual loss)"
+    )
 
     @property
     def any(self) -> bool:
@@ -199,42 +138,42 @@ class UncertaintySpec(Model):
         return any(self.model_dump().values())
 
 
-class ForestSpec(Model):
+class ForestSpec(Section):
     """The ``forest`` section: species, planting plan, site quality, pools and Monte Carlo."""
 
-    species: str = "larix_sibirica"
+    yaml_path = "forest"
+
+    species: str = Field(description="species key (a file in siting/scenario/species)")
     # Köppen main group -> species planted there instead of ``species``
     # (e.g. arid: pinus_sylvestris); needs the climate_class of each site.
     species_by_climate: dict[ClimateName, str] = {}
-    first_planting_year: int = Field(default=2027, ge=1900, le=2200)
-    horizon_year: int = Field(default=2060, ge=1900, le=2300)
-    # Seedlings and crews for new planting plus replanting, shared across sites in rank order.
-    # Khövsgöl nursery output is not published: 2,000 ha/yr (estimate).
-    planting_capacity_ha_per_year: float = Field(default=2000.0, gt=0)
-    # Planting survival; omitted: the species file's value (larch: 65 %, range 40–90 %).
-    survival: Uncertain | None = None
-    # Share of the failed seedlings replanted the year after planting ("beating up"), once;
-    # replanted seedlings survive at the same rate (estimate).
-    replanting_fraction: float = Field(default=1.0, ge=0, le=1)
-    # Background mortality of established trees beyond the self-thinning already in the Tier 1
-    # stand growth (drought, browsing): 0.5 %/yr, range 0–1.5 % (estimate).
-    background_mortality_per_year: Uncertain = Uncertain(
-        value=0.005,
-        low=0.0,
-        high=0.015,
-        distribution="triangular",
-        source="estimate: losses of planted larch to drought and browsing in the steppe",
-        estimate=True,
+    first_planting_year: int = Field(ge=1900, le=2200)
+    horizon_year: int = Field(ge=1900, le=2300, description="last year projected")
+    planting_capacity_ha_per_year: float = Field(
+        gt=0,
+        description="seedlings and crews for new planting plus replanting, shared across "
+        "sites in rank order, ha/yr",
     )
-    fire: FireSpec = FireSpec()
-    site_quality: SiteQualitySpec = SiteQualitySpec()
-    pools: PoolsSpec = PoolsSpec()
-    baseline: BaselineSpec = BaselineSpec()
-    uncertainty: UncertaintySpec = UncertaintySpec()
-    n_draws: int = Field(default=500, ge=1, le=100_000)
-    quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)
-    # Years after planting over which tco2e_per_ha_per_year is averaged (IPCC "≤ 20 years").
-    removal_rate_years: int = Field(default=20, ge=1, le=200)
+    # Planting survival; omitted: the species file's value.
+    survival: Uncertain | None = None
+    replanting_fraction: float = Field(
+        ge=0,
+        le=1,
+        description="share of the failed seedlings replanted once, the year after planting",
+    )
+    background_mortality_per_year: Uncertain = Field(
+        description="mortality of established trees beyond the Tier 1 stand's self-thinning"
+    )
+    fire: FireSpec
+    site_quality: SiteQualitySpec
+    pools: PoolsSpec
+    baseline: BaselineSpec
+    uncertainty: DrawnParametersSpec
+    n_draws: int = Field(ge=1, le=100_000, description="Monte Carlo draws")
+    quantiles: tuple[float, ...] = Field(description="quantiles reported per site and year")
+    removal_rate_years: int = Field(
+        ge=1, le=200, description="years after planting tco2e_per_ha_per_year averages over"
+    )
     # Size of one draws × sites × years float64 array per block of sites; peak memory of the
     # Monte Carlo is about eight times this, whatever the number of sites.
     block_mib: float = Field(default=8.0, gt=0)
@@ -259,6 +198,7 @@ class ForestSpec(Model):
     @field_validator("species")
     @classmethod
     def _species_known(cls, value: str) -> str:
+        # MERGE: import check_species_name at the top from siting.io.species (breaks a cycle).
         from siting.forest.species import check_species_name
 
         check_species_name(value)
@@ -267,6 +207,7 @@ class ForestSpec(Model):
     @field_validator("species_by_climate")
     @classmethod
     def _climate_species_known(cls, value: dict[str, str]) -> dict[str, str]:
+        # MERGE: import check_species_name at the top from siting.io.species (breaks a cycle).
         from siting.forest.species import check_species_name
 
         for name in value.values():

@@ -1,10 +1,17 @@
-"""Scenario models: what a run reads, how it scores land, and where it looks for data.
+"""The scenario: what a run reads, where it looks for data, and the sections it is made of.
 
-A scenario is a YAML file validated by the pydantic models below. Units are in the field names
-(``cell_size_m``, ``buffer_m``). The Mörön default ships with the package
-(``siting/scenario/moron.yaml``); :func:`load_scenario` reads it, or a user's own file, and turns
-every validation problem into one :class:`~siting.errors.ConfigError` naming the field and what
-is allowed.
+A scenario is a YAML file validated by :class:`Scenario`. Units are in the field names
+(``cell_size_m``, ``buffer_m``). The Mörön scenario ships with the package
+(``siting/scenario/moron.yaml``); :mod:`siting.scenario.load` reads it, or a user's own file.
+This module holds the area, grid, terrain, layer and wind-resource models; the land uses are in
+:mod:`siting.scenario.land`, the wind yield, forest and credit stages in
+:mod:`siting.scenario.wind`, :mod:`siting.scenario.forest` and :mod:`siting.scenario.credits`.
+
+Defaults
+--------
+``grid``, ``terrain``, ``wind_resource``, ``output`` and the stage sections are
+:class:`~siting.scenario.defaults.Section` models: a field or section that a scenario omits
+takes its value, with its source, from the embedded ``moron.yaml``.
 
 Paths
 -----
@@ -15,26 +22,17 @@ with siting (``rasters/`` and ``vectors/`` of the source tree).
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-import yaml
-from pydantic import (
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, model_validator
 
-from siting.errors import ConfigError, ParameterError, describe
-from siting.land.ahp import ahp_matrix_from_upper, ahp_weights
 from siting.scenario.base import Model
 from siting.scenario.credits import CreditsSpec
+from siting.scenario.defaults import Section, embedded_data_root
 from siting.scenario.forest import ForestSpec
+from siting.scenario.land import UseSpec
 from siting.scenario.wind import WindYieldSpec
-
-DEFAULT_SCENARIO = "moron.yaml"
 
 #: The land uses a scenario scores, each a section of the scenario.
 LAND_USES = ("reforestation", "wind")
@@ -72,23 +70,24 @@ class AOI(Model):
         return self
 
 
-class GridSpec(Model):
+class GridSpec(Section):
     """The analysis grid: projected CRS, cell size and dask chunking."""
 
-    crs: str = Field(
-        default="auto", description="'auto' picks the local UTM zone, or e.g. 'EPSG:32647'"
-    )
-    cell_size_m: float = Field(default=250.0, gt=0, description="cell edge in metres")
-    chunk_cells: int = Field(default=1024, ge=16, description="dask chunk edge in cells")
+    yaml_path = "grid"
+
+    crs: str = Field(description="'auto' picks the local UTM zone, or e.g. 'EPSG:32647'")
+    cell_size_m: float = Field(gt=0, description="cell edge in metres")
+    chunk_cells: int = Field(ge=16, description="dask chunk edge in cells")
 
 
-class TerrainSpec(Model):
+class TerrainSpec(Section):
     """Parameters of the terrain derivatives computed from the elevation layer."""
 
+    yaml_path = "terrain"
+
     tpi_radius_m: float = Field(
-        default=5000.0,
         gt=0,
-        description="neighbourhood radius of the topographic position index (ridge vs valley)",
+        description="neighbourhood radius of the topographic position index (ridge vs valley), m",
     )
 
 
@@ -178,7 +177,7 @@ class Layers(Model):
 # Wind resource
 
 
-class WindEstimate(Model):
+class WindEstimate(Section):
     """Terrain-based estimate of the mean wind speed, used when no wind layer is given.
 
     speed = ``mean_speed_ms`` x exposure factor, the factor linear in the topographic position
@@ -186,300 +185,56 @@ class WindEstimate(Model):
     ``ridge_factor`` at TPI >= ``tpi_scale_m``.
     """
 
-    mean_speed_ms: float = Field(default=6.0, gt=0)
-    height_m: float = Field(default=100.0, gt=0)
-    weibull_k: float = Field(default=2.0, gt=0)
-    valley_factor: float = Field(default=0.75, gt=0, le=1)
-    ridge_factor: float = Field(default=1.15, ge=1)
-    tpi_scale_m: float = Field(default=100.0, gt=0)
-    source: str = ""
+    yaml_path = "wind_resource.estimate"
+
+    mean_speed_ms: float = Field(gt=0, description="mean speed at height_m on flat ground, m/s")
+    height_m: float = Field(gt=0, description="height of the estimated speed, m")
+    weibull_k: float = Field(gt=0, description="Weibull shape of the speed distribution")
+    valley_factor: float = Field(gt=0, le=1)
+    ridge_factor: float = Field(ge=1)
+    tpi_scale_m: float = Field(gt=0, description="TPI at which either factor is reached, m")
+    source: str
 
 
-class WindResource(Model):
+class WindResource(Section):
     """Mean wind speed for screening: a raster layer (e.g. Global Wind Atlas) or the estimate."""
 
-    layer: str | None = Field(
-        default=None, description="raster layer of mean wind speed (m/s) at height_m"
-    )
-    height_m: float = Field(default=100.0, gt=0)
-    estimate: WindEstimate = WindEstimate()
+    yaml_path = "wind_resource"
 
+    layer: str | None = Field(description="raster layer of mean wind speed (m/s) at height_m")
+    height_m: float = Field(gt=0, description="height of the wind layer, m")
+    estimate: WindEstimate
 
-# --------------------------------------------------------------------------------------------
-# Exclusion rules
 
-
-class _Rule(Model):
-    reason: str = ""
-    source: str = Field(default="", description="citation for the rule's threshold")
-
-
-class BufferRule(_Rule):
-    """Exclude cells whose centre lies within ``buffer_m`` of a vector layer's features."""
-
-    kind: Literal["buffer"]
-    layer: str
-    buffer_m: float = Field(ge=0)
-
-
-class RangeRule(_Rule):
-    """Exclude cells of a raster outside ``[min, max]`` (either bound optional)."""
-
-    kind: Literal["range"]
-    layer: str
-    min: float | None = None
-    max: float | None = None
-    nodata: Literal["exclude", "keep"] = "exclude"
-
-    @model_validator(mode="after")
-    def _bounds(self) -> RangeRule:
-        if self.min is None and self.max is None:
-            raise ValueError("give min, max or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
-        return self
-
-
-class ClassRule(_Rule):
-    """Exclude cells of a categorical raster whose class is listed (by value or name)."""
-
-    kind: Literal["classes"]
-    layer: str
-    exclude: list[int | str] = Field(min_length=1)
-
-
-class PolygonRule(_Rule):
-    """Keep only cells inside (``include``) or outside (``exclude``) a polygon layer."""
-
-    kind: Literal["polygon"]
-    layer: str
-    mode: Literal["include", "exclude"] = "exclude"
-
-
-ExclusionRule = Annotated[
-    BufferRule | RangeRule | ClassRule | PolygonRule, Field(discriminator="kind")
-]
-
-
-# --------------------------------------------------------------------------------------------
-# Criteria
-
-
-class LinearMembership(Model):
-    """0 at ``low``, 1 at ``high`` (decreasing when ``low > high``)."""
-
-    kind: Literal["linear"]
-    low: float
-    high: float
-
-    @model_validator(mode="after")
-    def _distinct(self) -> LinearMembership:
-        if self.low == self.high:
-            raise ValueError("low and high must differ")
-        return self
-
-
-class SigmoidMembership(Model):
-    """Logistic curve 1 / (1 + exp(-(x - midpoint) / width)); negative width decreases."""
-
-    kind: Literal["sigmoid"]
-    midpoint: float
-    width: float
-
-    @field_validator("width")
-    @classmethod
-    def _nonzero(cls, width: float) -> float:
-        if width == 0:
-            raise ValueError("width must not be 0")
-        return width
-
-
-class TrapezoidMembership(Model):
-    """0 below a, rising to 1 at b, 1 until c, falling to 0 at d."""
-
-    kind: Literal["trapezoid"]
-    a: float
-    b: float
-    c: float
-    d: float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> TrapezoidMembership:
-        if not (self.a <= self.b <= self.c <= self.d and self.a < self.d):
-            raise ValueError(
-                f"need a <= b <= c <= d and a < d, got {self.a}, {self.b}, {self.c}, {self.d}"
-            )
-        return self
-
-
-class GaussianMembership(Model):
-    """exp(-0.5 ((x - mean) / sd)^2)."""
-
-    kind: Literal["gaussian"]
-    mean: float
-    sd: float = Field(gt=0)
-
-
-class CategoricalMembership(Model):
-    """A score in 0..1 per class (by value or name); unlisted classes get ``default``."""
-
-    kind: Literal["categorical"]
-    scores: dict[int | str, Annotated[float, Field(ge=0, le=1)]] = Field(min_length=1)
-    default: float = Field(default=0.0, ge=0, le=1)
-
-
-Membership = Annotated[
-    LinearMembership
-    | SigmoidMembership
-    | TrapezoidMembership
-    | GaussianMembership
-    | CategoricalMembership,
-    Field(discriminator="kind"),
-]
-
-
-class Criterion(Model):
-    """One criterion: a raster layer mapped to 0..1 by a membership function."""
-
-    layer: str
-    membership: Membership
-    reason: str = ""
-    source: str = ""
-
-
-class AHPSpec(Model):
-    """Pairwise comparisons on Saaty's 1-9 scale, as judgements or as a full matrix.
-
-    ``judgements``: one ``[a, b, value]`` per pair of criteria, "a is ``value`` times as
-    important as b" (the reciprocal is implied). ``matrix``: the full reciprocal matrix, rows
-    and columns in the order of ``criteria``.
-    """
-
-    judgements: list[tuple[str, str, Annotated[float, Field(gt=0)]]] | None = None
-    matrix: list[list[float]] | None = None
-    max_consistency_ratio: float = Field(default=0.10, gt=0, lt=1)
-
-    @model_validator(mode="after")
-    def _one_of(self) -> AHPSpec:
-        if (self.judgements is None) == (self.matrix is None):
-            raise ValueError("give exactly one of judgements or matrix")
-        return self
-
-
-class Sensitivity(Model):
-    """Monte Carlo perturbation of the weights (:func:`siting.land.sensitivity.weight_draws`)."""
-
-    n_draws: int = Field(default=200, ge=2, le=100_000)
-    spread: float = Field(default=0.2, gt=0, lt=1, description="relative weight perturbation")
-
-
-class SiteRules(Model):
-    """How candidate sites are cut from the suitability surface."""
-
-    threshold: float = Field(default=0.6, ge=0, le=1, description="minimum suitability")
-    min_area_ha: float = Field(default=100.0, ge=0)
-    max_area_ha: float | None = Field(
-        default=None, gt=0, description="larger regions are cut into square parcels of this area"
-    )
-    max_sites: int | None = Field(default=None, ge=1)
-
-    @model_validator(mode="after")
-    def _areas(self) -> SiteRules:
-        if self.max_area_ha is not None and self.max_area_ha < self.min_area_ha:
-            raise ValueError(
-                f"max_area_ha ({self.max_area_ha}) is smaller than min_area_ha ({self.min_area_ha})"
-            )
-        return self
-
-
-class UseSpec(Model):
-    """A land use to score (reforestation or wind): exclusions, criteria, weights, sites."""
-
-    exclusions: list[ExclusionRule] = []
-    criteria: dict[str, Criterion] = Field(min_length=1)
-    weights: dict[str, Annotated[float, Field(ge=0)]] | None = None
-    ahp: AHPSpec | None = None
-    sites: SiteRules = SiteRules()
-    sensitivity: Sensitivity = Sensitivity()
-
-    @model_validator(mode="after")
-    def _weights(self) -> UseSpec:
-        if (self.weights is None) == (self.ahp is None):
-            raise ValueError("give exactly one of weights or ahp")
-        names = set(self.criteria)
-        if self.weights is not None:
-            if set(self.weights) != names:
-                raise ValueError(_key_mismatch("weights", set(self.weights), names))
-            total = sum(self.weights.values())
-            if abs(total - 1.0) > 1e-6:
-                raise ValueError(
-                    f"weights sum to {total:.6g}, not 1: scale them so that they add up to 1 "
-                    "(or give pairwise judgements under ahp)"
-                )
-        if self.ahp is not None and self.ahp.judgements is not None:
-            judged = {name for pair in self.ahp.judgements for name in pair[:2]}
-            if not judged <= names:
-                raise ValueError(
-                    f"ahp judges unknown criteria {sorted(judged - names)}; "
-                    f"criteria are {sorted(names)}"
-                )
-        if self.ahp is not None:
-            self.ahp_result()  # refuse an invalid or inconsistent matrix when the file is read
-        return self
-
-    def ahp_result(self):
-        """AHP weights and consistency of the pairwise comparisons (None without ``ahp``).
-
-        Returns
-        -------
-        siting.land.ahp.AHPResult or None
-        """
-        if self.ahp is None:
-            return None
-        names = list(self.criteria)
-        try:
-            if self.ahp.matrix is not None:
-                matrix = self.ahp.matrix
-            else:
-                judgements = {(a, b): value for a, b, value in self.ahp.judgements}
-                matrix = ahp_matrix_from_upper(names, judgements)
-            return ahp_weights(matrix, names, max_consistency_ratio=self.ahp.max_consistency_ratio)
-        except ParameterError as err:
-            raise ValueError(f"ahp: {err}") from None
-
-
-def _key_mismatch(field: str, given: set[str], expected: set[str]) -> str:
-    parts = []
-    if expected - given:
-        parts.append(f"missing {sorted(expected - given)}")
-    if given - expected:
-        parts.append(f"unknown {sorted(given - expected)}")
-    return f"{field} must name every criterion exactly once: " + ", ".join(parts)
-
-
-class OutputSpec(Model):
+class OutputSpec(Section):
     """Where results go (relative to the working directory)."""
 
-    dir: str = "results/moron"
+    yaml_path = "output"
+
+    dir: str
 
 
 class Scenario(Model):
-    """A complete, validated scenario."""
+    """A complete, validated scenario.
+
+    ``aoi``, ``layers`` and the two land uses are required; the other sections, omitted, are
+    the embedded Mörön scenario's.
+    """
 
     name: str
     description: str = ""
     data_dir: str | None = None
     aoi: AOI
-    grid: GridSpec = GridSpec()
-    terrain: TerrainSpec = TerrainSpec()
+    grid: GridSpec = Field(default_factory=GridSpec)
+    terrain: TerrainSpec = Field(default_factory=TerrainSpec)
     layers: Layers
-    wind_resource: WindResource = WindResource()
+    wind_resource: WindResource = Field(default_factory=WindResource)
     reforestation: UseSpec
     wind: UseSpec
-    wind_yield: WindYieldSpec = WindYieldSpec()
-    forest: ForestSpec = ForestSpec()
-    credits: CreditsSpec = CreditsSpec()
-    output: OutputSpec = OutputSpec()
+    wind_yield: WindYieldSpec = Field(default_factory=WindYieldSpec)
+    forest: ForestSpec = Field(default_factory=ForestSpec)
+    credits: CreditsSpec = Field(default_factory=CreditsSpec)
+    output: OutputSpec = Field(default_factory=OutputSpec)
     seed: int = 0
 
     #: Folder of the scenario file (relative paths in it are taken from there); not in YAML.
@@ -586,130 +341,3 @@ class Scenario(Model):
 def distance_layer_name(vector_layer: str) -> str:
     """Name of the distance raster derived from a vector layer (``dist_<layer>_m``)."""
     return f"dist_{vector_layer}_m"
-
-
-def embedded_data_root() -> Path:
-    """Folder holding the embedded ``rasters/`` and ``vectors/`` (source tree or wheel).
-
-    Returns
-    -------
-    pathlib.Path
-        The repository root for a source checkout, or the copy installed inside the package.
-
-    Raises
-    ------
-    ConfigError
-        When neither location holds the embedded data.
-    """
-    package_dir = Path(__file__).resolve().parents[1]
-    for root in (package_dir.parent, package_dir / "_embedded"):
-        if (root / "rasters" / "moron").is_dir() and (root / "vectors" / "moron").is_dir():
-            return root
-    raise ConfigError(
-        describe(
-            "data_dir",
-            "the embedded Mörön data (rasters/moron, vectors/moron) is not installed",
-            "install siting from a source checkout (pip install -e .) or set data_dir "
-            "in the scenario to a folder holding your layers",
-        )
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Loading
-
-
-def default_scenario_text() -> str:
-    """The embedded Mörön scenario as YAML text (what ``siting init-config`` writes)."""
-    return resources.files("siting.scenario").joinpath(DEFAULT_SCENARIO).read_text("utf-8")
-
-
-def load_scenario(path: str | Path | None = None) -> Scenario:
-    """Read and validate a scenario file.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path, optional
-        A YAML scenario file. Omitted: the embedded Mörön default.
-
-    Returns
-    -------
-    Scenario
-        The validated scenario; relative paths in it resolve against the file's folder.
-
-    Raises
-    ------
-    ConfigError
-        When the file is missing, is not YAML, or a field is invalid; the message names the
-        file, every offending field and what it allows.
-    """
-    if path is None:
-        text, label, base_dir = default_scenario_text(), "embedded moron.yaml", Path.cwd()
-    else:
-        file = Path(path).expanduser()
-        label, base_dir = str(file), file.resolve().parent
-        try:
-            text = file.read_text("utf-8")
-        except FileNotFoundError:
-            raise ConfigError(
-                describe(label, "file not found", "check the path, or run `siting init-config`")
-            ) from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise ConfigError(
-                describe(label, f"cannot be read ({err})", "give a UTF-8 YAML file")
-            ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise ConfigError(
-            describe(label, f"is not valid YAML ({err})", "fix the YAML syntax at that line")
-        ) from None
-    if not isinstance(data, dict):
-        raise ConfigError(
-            describe(label, "does not hold a mapping of fields", "start from `siting init-config`")
-        )
-    scenario = scenario_from_dict(data, base_dir=base_dir, label=label)
-    if path is None:
-        return scenario
-    return scenario.model_copy(update={"source_file": Path(path).expanduser().resolve()})
-
-
-def scenario_from_dict(
-    data: dict, *, base_dir: Path | None = None, label: str = "scenario"
-) -> Scenario:
-    """Validate a scenario given as a dictionary (e.g. a modified default in a notebook).
-
-    Parameters
-    ----------
-    data : dict
-        Scenario fields, as in the YAML file.
-    base_dir : pathlib.Path, optional
-        Folder that a relative ``data_dir`` is taken from (default: the working directory).
-    label : str
-        Name of the source used in error messages.
-
-    Returns
-    -------
-    Scenario
-    """
-    try:
-        return Scenario.model_validate({**data, "base_dir": base_dir or Path.cwd()})
-    except ValidationError as err:
-        raise ConfigError(format_validation_error(label, err)) from None
-
-
-def format_validation_error(label: str, err: ValidationError) -> str:
-    """One readable line per problem: dotted field path, problem, what is allowed."""
-    lines = []
-    for problem in err.errors():
-        location = ".".join(str(part) for part in problem["loc"])
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "extra_forbidden":
-            message = "unknown field (check its spelling; `siting init-config` lists every field)"
-        elif problem["type"] == "missing":
-            message = "required field is missing"
-        for part in message.split("\n"):
-            # cross-field checks name their own fields; others get the location in front
-            lines.append(f"  - {location}: {part}" if location else f"  - {part}")
-    header = f"{label}: {len(lines)} problem(s) in the scenario. Fix them and run again:"
-    return "\n".join([header, *lines])
