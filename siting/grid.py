@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import rasterio.features
+import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import shapely
 import xarray as xr
 from affine import Affine

@@ -7,6 +7,7 @@ CRS, including features up to ``layers.vector_margin_m`` outside the AOI.
 
 from __future__ import annotations
 
+import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import shapely
 import xarray as xr
 

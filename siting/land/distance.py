@@ -44,6 +44,7 @@ import geopandas as gpd
 import numpy as np
 import pyproj
 import rasterio.features
+import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import shapely
 import shapely.geometry
 import xarray as xr

@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio.features
+import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import shapely
 import xarray as xr
 from exactextract import exact_extract

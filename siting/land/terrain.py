@@ -37,6 +37,7 @@ from functools import partial
 
 import dask.array as da
 import numpy as np
+import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import xarray as xr
 from numba import njit
 

@@ -24,6 +24,7 @@ import branca.colormap
 import folium
 import geopandas as gpd
 import numpy as np
+import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import xarray as xr
 from branca.element import MacroElement
 from jinja2 import Template

@@ -22,10 +22,6 @@ import xarray as xr
 # user's backend or open figures, so a notebook keeps plotting inline after a run.
 from matplotlib.figure import Figure
 
-#: Korea's overseas reductions toward its 2030 NDC, Mt CO2e (1st National Carbon Neutrality
-#: Basic Plan, 2023; REFERENCE.md): the default yardstick when the scenario gives none.
-KOREA_OVERSEAS_TARGET_MT = 37.5
-
 SITE_COLUMNS = (
     "site_id", "area_ha", "score_mean", "soum", "nearest_settlement", "settlement_distance_km",
     "grid_distance_km", "p_same_rank", "species", "tco2e_2030_p50", "n_turbines", "capacity_mw",
@@ -62,8 +58,9 @@ class ReportContent:
         ``sequestration`` with ``year``, ``quantile`` and a value column).
     credits_summary, comparison : pandas.DataFrame, optional
         Totals per project type and the comparison cases.
-    target_mt : float
-        The buyer's target the cumulative ITMOs are drawn against, Mt CO2e.
+    target_mt : float, optional
+        The buyer's target the cumulative ITMOs are drawn against, Mt CO2e (the scenario's
+        first accounting period); without it no target line is drawn.
     """
 
     title: str
@@ -81,7 +78,7 @@ class ReportContent:
     ledger: pd.DataFrame | None = None
     credits_summary: pd.DataFrame | None = None
     comparison: pd.DataFrame | None = None
-    target_mt: float = KOREA_OVERSEAS_TARGET_MT
+    target_mt: float | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,7 +137,7 @@ def band_figure(table: pd.DataFrame, value: str, ylabel: str, title: str) -> str
     return figure_data_url(fig)
 
 
-def ledger_figure(ledger: pd.DataFrame, target_mt: float = KOREA_OVERSEAS_TARGET_MT) -> str:
+def ledger_figure(ledger: pd.DataFrame, target_mt: float | None = None) -> str:
     """ITMOs by vintage stacked by project type, and the cumulative total against the target."""
     by_vintage = ledger.pivot_table(
         index="vintage", columns="project_type", values="transferable_itmos_tco2e", aggfunc="sum"
@@ -153,8 +150,9 @@ def ledger_figure(ledger: pd.DataFrame, target_mt: float = KOREA_OVERSEAS_TARGET
     ax1.set_title("Transferable ITMOs by vintage")
     cumulative = by_vintage.sum(axis=1).cumsum() / 1e6
     ax2.plot(cumulative.index, cumulative.values, marker="o", label="this portfolio")
-    ax2.axhline(target_mt, color="#b71c1c", linestyle="--",
-                label=f"buyer's target ({target_mt:g} Mt)")  # fmt: skip
+    if target_mt is not None:
+        ax2.axhline(target_mt, color="#b71c1c", linestyle="--",
+                    label=f"buyer's target ({target_mt:g} Mt)")  # fmt: skip
     ax2.set_yscale("log")
     ax2.set_ylabel("cumulative ITMOs (Mt CO2e, log)")
     ax2.set_title("Cumulative ITMOs")

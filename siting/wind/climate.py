@@ -26,6 +26,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import rasterio.features
+import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import xarray as xr
 from scipy import special, stats
 
