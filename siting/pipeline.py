@@ -23,6 +23,7 @@ from siting.credits import ledger as credits
 from siting.credits import mitigation
 from siting.forest import sequestration as forest
 from siting.grid import Grid
+from siting.io.species import load_species_library
 from siting.land import distance, mcda, terrain
 from siting.land import sites as site_tools
 from siting.land.exclusions import Eligibility, eligibility
@@ -402,6 +403,7 @@ def assess_forest(
     assessment = forest.assess_forest_sites(
         use.sites,
         spec,
+        load_species_library(forest.species_needed(spec)),
         climate_class=majority_class(use.sites, use.labels, rasters["climate"]),
         seed=scenario.seed,
     )

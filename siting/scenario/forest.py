@@ -259,7 +259,7 @@ class ForestSpec(Model):
     @field_validator("species")
     @classmethod
     def _species_known(cls, value: str) -> str:
-        from siting.forest.species import check_species_name
+        from siting.io.species import check_species_name
 
         check_species_name(value)
         return value
@@ -267,7 +267,7 @@ class ForestSpec(Model):
     @field_validator("species_by_climate")
     @classmethod
     def _climate_species_known(cls, value: dict[str, str]) -> dict[str, str]:
-        from siting.forest.species import check_species_name
+        from siting.io.species import check_species_name
 
         for name in value.values():
             check_species_name(name)
