@@ -23,7 +23,9 @@ from siting.credits import ledger as credits
 from siting.credits import mitigation
 from siting.forest import sequestration as forest
 from siting.grid import Grid
+from siting.io.era5 import read_era5
 from siting.io.species import load_species_library
+from siting.io.turbines import load_chosen_turbine
 from siting.land import distance, mcda, terrain
 from siting.land import sites as site_tools
 from siting.land.exclusions import Eligibility, eligibility
@@ -474,8 +476,15 @@ def majority_class(sites: gpd.GeoDataFrame, labels: xr.DataArray, layer: xr.Data
 def assess_wind(scenario: Scenario, use: UseResult, rasters: xr.Dataset):
     """Turbines, energy and emission reductions of the wind sites; attributes joined onto them."""
     spec = scenario.wind_yield.with_paths_resolved(scenario.resolve)
+    era5 = read_era5(spec.climate.era5_path) if spec.climate.source == "era5" else None
     assessment = wind_yield.assess_wind_sites(
-        use.sites, use.eligibility.eligible, rasters, spec, seed=scenario.seed
+        use.sites,
+        use.eligibility.eligible,
+        rasters,
+        spec,
+        load_chosen_turbine(spec.turbine),
+        era5=era5,
+        seed=scenario.seed,
     )
     use.sites = use.sites.join(assessment.sites, on="site_id")
     return assessment
