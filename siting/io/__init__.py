@@ -11,8 +11,9 @@ results folder (``results_dir``), file checksums (``checksums``), the species li
 problem with an input into an :class:`~siting.errors.InputDataError` naming the file, the
 problem and the fix; writers never modify inputs.
 
-May import: ``siting.errors``, ``siting.grid``, ``siting.scenario``, and the models it fills
-from files, ``siting.forest.species`` and ``siting.wind.turbines``.
+io may import ``siting.errors``, ``siting.grid``, ``siting.scenario``, and the models it fills
+from files: ``siting.forest.species``, ``siting.wind.turbines`` (and ``siting.wind.physics`` for
+the reference air density of turbine files).
 
 The general readers and writers are re-exported here (``from siting import io;
 io.write_cog(...)``); the species, turbine and ERA5 readers are imported from their modules.
