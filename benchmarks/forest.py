@@ -26,7 +26,8 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from siting.forest.sequestration import assess_forest_sites
+from siting.forest.sequestration import assess_forest_sites, species_needed
+from siting.io.species import load_species_library
 from siting.scenario.forest import ForestSpec
 
 MIB = 2**20
@@ -66,18 +67,19 @@ def main() -> None:
         planting_capacity_ha_per_year=float(sites["area_ha"].sum() / 25 * 1.4),
         block_mib=args.block_mib,
     )
+    species = load_species_library(species_needed(spec))
     assess_forest_sites(
-        sites.head(5), spec.model_copy(update={"n_draws": 10}), climate_class=climate
+        sites.head(5), spec.model_copy(update={"n_draws": 10}), species, climate_class=climate
     )
 
     times = []
     for _ in range(args.repeats):
         start = time.perf_counter()
-        result = assess_forest_sites(sites, spec, climate_class=climate, seed=1)
+        result = assess_forest_sites(sites, spec, species, climate_class=climate, seed=1)
         times.append(time.perf_counter() - start)
 
     tracemalloc.start()
-    assess_forest_sites(sites, spec, climate_class=climate, seed=1)
+    assess_forest_sites(sites, spec, species, climate_class=climate, seed=1)
     _, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB

@@ -25,6 +25,9 @@ from siting.credits import mitigation, per_site
 from siting.forest import sequestration as forest
 from siting.forest.sequestration import ForestAssessment
 from siting.grid import Grid
+from siting.io.era5 import read_era5
+from siting.io.species import load_species_library
+from siting.io.turbines import load_chosen_turbine
 from siting.land import describe, distance, sensitivity, terrain
 from siting.land import sites as site_tools
 from siting.land.classes import class_value
@@ -327,6 +330,7 @@ def assess_forest(
     return forest.assess_forest_sites(
         use.sites,
         spec,
+        load_species_library(forest.species_needed(spec)),
         climate_class=describe.majority_class(use.sites, use.labels, rasters["climate"]),
         seed=scenario.seed,
     )
@@ -369,8 +373,15 @@ def assess_credits(
 def assess_wind(scenario: Scenario, use: UseResult, rasters: xr.Dataset) -> WindAssessment:
     """Turbines, energy and emission reductions of the wind sites."""
     spec = scenario.wind_yield.with_paths_resolved(scenario.resolve)
+    era5 = read_era5(spec.climate.era5_path) if spec.climate.source == "era5" else None
     return wind_yield.assess_wind_sites(
-        use.sites, use.eligibility.eligible, rasters, spec, seed=scenario.seed
+        use.sites,
+        use.eligibility.eligible,
+        rasters,
+        spec,
+        load_chosen_turbine(spec.turbine),
+        era5=era5,
+        seed=scenario.seed,
     )
 
 

@@ -125,7 +125,9 @@ def test_each_folder_imports_only_what_its_init_allows(folder):
                 offending[module] = sorted(bad)
     assert offending == {}
     docstring = ast.get_docstring(TREES[f"siting.{folder}"]) or ""
-    assert "may import" in docstring.lower(), f"siting/{folder}/__init__.py must say what it may import"
+    assert "may import" in docstring.lower(), (
+        f"siting/{folder}/__init__.py must say what it may import"
+    )
 
 
 def disk_uses(tree: ast.Module) -> list[str]:

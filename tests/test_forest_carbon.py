@@ -13,7 +13,7 @@ from siting.forest.carbon import (
     max_tco2e_per_ha,
     root_shoot_ratio,
 )
-from siting.forest.species import load_species
+from siting.io.species import load_species
 from siting.scenario.forest import PoolsSpec
 
 

@@ -17,7 +17,7 @@ from siting.forest.growth import (
     climate_classes_for,
     site_quality,
 )
-from siting.forest.species import known_species, load_species
+from siting.io.species import known_species, load_species
 from siting.scenario.forest import SiteQualitySpec
 
 

@@ -9,11 +9,13 @@ from hypothesis import strategies as st
 
 from siting.forest.carbon import max_tco2e_per_ha
 from siting.forest.sequestration import iter_stock_draws, plan_sites
-from siting.forest.species import known_species, load_species
+from siting.io.species import known_species, load_species, load_species_library
 from siting.scenario.base import Uncertain
 from siting.scenario.forest import ForestSpec
 
 N_DRAWS = 16
+#: Every shipped species, as the forest functions take them.
+SPECIES = load_species_library(known_species())
 
 
 def fixed(value: float) -> Uncertain:
@@ -66,7 +68,7 @@ def stocks(plan, spec, seed) -> np.ndarray:
 @given(case=scenarios())
 def test_stocks_are_bounded_and_start_with_planting(case):
     sites, climate, spec, seed = case
-    plan = plan_sites(sites, spec, climate)
+    plan = plan_sites(sites, spec, SPECIES, climate)
     stock = stocks(plan, spec, seed)
     # never negative (baseline and soil are 0 by default)
     assert np.all(stock >= 0)
@@ -91,7 +93,7 @@ def test_stock_is_monotone_in_survival(case, lower, higher):
     """Same plan, same draws of everything else: more survivors never mean less carbon."""
     sites, climate, spec, seed = case
     lower, higher = sorted((lower, higher))
-    plan = plan_sites(sites, spec, climate)
+    plan = plan_sites(sites, spec, SPECIES, climate)
     low = stocks(plan, spec.model_copy(update={"survival": fixed(lower)}), seed)
     high = stocks(plan, spec.model_copy(update={"survival": fixed(higher)}), seed)
     assert np.all(high >= low * (1 - 1e-12) - 1e-9)

@@ -9,14 +9,8 @@ import yaml
 from pydantic import ValidationError
 
 from siting.errors import InputDataError, ParameterError
-from siting.forest.species import (
-    Sourced,
-    SourcedRange,
-    check_species_name,
-    known_species,
-    load_species,
-    load_species_file,
-)
+from siting.forest.species import Sourced, SourcedRange
+from siting.io.species import check_species_name, known_species, load_species, load_species_file
 from siting.scenario.forest import ForestSpec
 
 REQUIRED = ("larix_sibirica", "pinus_sylvestris", "betula_platyphylla")

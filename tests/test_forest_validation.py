@@ -13,10 +13,14 @@ from siting.forest.sequestration import (
     draw_quantiles,
     iter_stock_draws,
     plan_sites,
+    species_needed,
 )
-from siting.forest.species import load_species
+from siting.io.species import known_species, load_species, load_species_library
 from siting.scenario.base import Uncertain
 from siting.scenario.forest import DrawnParametersSpec, ForestSpec
+
+#: Every shipped species, as the forest functions take them.
+SPECIES = load_species_library(known_species())
 
 OFF = DrawnParametersSpec(
     growth=False,
@@ -50,7 +54,7 @@ def tier1_spec(**changes) -> ForestSpec:
 
 
 def all_draws(sites, spec, seed=0, climate=None, n_draws=None) -> np.ndarray:
-    plan = plan_sites(sites, spec, climate)
+    plan = plan_sites(sites, spec, SPECIES, climate)
     out = np.zeros((n_draws or spec.n_draws, len(plan.site_ids), plan.years.size))
     for idx, block in iter_stock_draws(plan, spec, seed, n_draws=n_draws):
         out[:, idx] = block
@@ -72,20 +76,22 @@ def test_ipcc_tier1_hand_computation_for_larch_over_20_years():
     expected = 100 * 20 * tier1_per_ha_per_year
     assert expected == pytest.approx(20_404.27, abs=0.01)
 
-    path = deterministic_sequestration(one_site(), tier1_spec(), climate_class={"R1": 4})
+    path = deterministic_sequestration(one_site(), tier1_spec(), SPECIES, climate_class={"R1": 4})
     stock = path.set_index("year")["tco2e_stock"]
     # planted in spring 2027: its 20th growing season ends in 2046
     assert stock[2046] == pytest.approx(expected, rel=1e-12)
     assert path.query("year <= 2046")["tco2e_annual"].sum() == pytest.approx(expected, rel=1e-12)
     assert stock[2036] < 100 * 10 * tier1_per_ha_per_year  # slow start of the sigmoid curve
     # the site table's per-hectare rate is the same 20-year mean
-    result = assess_forest_sites(one_site(), tier1_spec(), climate_class={"R1": 4})
+    result = assess_forest_sites(one_site(), tier1_spec(), SPECIES, climate_class={"R1": 4})
     rate = result.sites.loc["R1", "tco2e_per_ha_per_year_p50"]
     assert rate == pytest.approx(tier1_per_ha_per_year, rel=1e-12)
 
 
 def test_site_quality_scales_the_tier1_stock():
-    path = deterministic_sequestration(one_site(score=0.6), tier1_spec(), climate_class={"R1": 2})
+    path = deterministic_sequestration(
+        one_site(score=0.6), tier1_spec(), SPECIES, climate_class={"R1": 2}
+    )
     quality = (0.5 + 0.5 * 0.6) * 0.5  # suitability floor 0.5, arid factor 0.5
     stock = path.set_index("year")["tco2e_stock"][2046]
     assert stock == pytest.approx(quality * 100 * 20 * 4.0 * 1.48 * 0.47 * 44 / 12, rel=1e-12)
@@ -102,12 +108,12 @@ def test_without_uncertainty_every_draw_is_the_deterministic_path():
     climate = {"A": 4, "B": 2, "C": 5}
     spec = ForestSpec(uncertainty=OFF, n_draws=30)
     draws = all_draws(sites, spec, seed=7, climate=climate)
-    path = deterministic_sequestration(sites, spec, climate_class=climate)
+    path = deterministic_sequestration(sites, spec, SPECIES, climate_class=climate)
     expected = path["tco2e_stock"].to_numpy().reshape(3, -1)
     assert expected.max() > 1e5
     for draw in draws:
         np.testing.assert_allclose(draw, expected, rtol=1e-12)
-    table = assess_forest_sites(sites, spec, climate_class=climate).sequestration
+    table = assess_forest_sites(sites, spec, SPECIES, climate_class=climate).sequestration
     wide = table.pivot_table(index=["site_id", "year"], columns="quantile", values="tco2e_stock")
     for label in ("p10", "p50", "p90", "mean"):
         np.testing.assert_allclose(wide[label], wide["p50"], rtol=1e-12)
@@ -125,7 +131,7 @@ def test_monte_carlo_mean_is_linear_in_survival():
         n_draws=4000,
     )
     draws = all_draws(one_site(), draws_spec, seed=11)[:, 0, :]
-    full = deterministic_sequestration(one_site(), tier1_spec(replanting_fraction=0.0))
+    full = deterministic_sequestration(one_site(), tier1_spec(replanting_fraction=0.0), SPECIES)
     expected = 0.6 * full["tco2e_stock"].to_numpy()
     mean = draws.mean(axis=0)
     standard_error = draws.std(axis=0, ddof=1) / np.sqrt(draws.shape[0])
@@ -142,8 +148,12 @@ def test_monte_carlo_mean_with_replanting_matches_the_quadratic_expectation():
     a, c, b = 0.4, 0.65, 0.9
     mean_s = (a + b + c) / 3
     var_s = (a * a + b * b + c * c - a * b - a * c - b * c) / 18
-    p = deterministic_sequestration(one_site(), tier1_spec(survival=fixed(1.0)))["tco2e_stock"]
-    half = deterministic_sequestration(one_site(), tier1_spec(survival=fixed(0.5)))["tco2e_stock"]
+    p = deterministic_sequestration(one_site(), tier1_spec(survival=fixed(1.0)), SPECIES)[
+        "tco2e_stock"
+    ]
+    half = deterministic_sequestration(one_site(), tier1_spec(survival=fixed(0.5)), SPECIES)[
+        "tco2e_stock"
+    ]
     q = (half.to_numpy() - 0.5 * p.to_numpy()) / 0.25
     expected = mean_s * p.to_numpy() + (mean_s - (var_s + mean_s**2)) * q
     spec = tier1_spec(
@@ -163,7 +173,9 @@ def test_random_fires_average_to_the_expected_fire_loss():
         fire=fire, uncertainty=OFF.model_copy(update={"disturbance": True}), n_draws=4000
     )
     draws = all_draws(one_site(), spec, seed=3)[:, 0, :]
-    expected = deterministic_sequestration(one_site(), tier1_spec(fire=fire))["tco2e_stock"]
+    expected = deterministic_sequestration(one_site(), tier1_spec(fire=fire), SPECIES)[
+        "tco2e_stock"
+    ]
     standard_error = draws.std(axis=0, ddof=1) / np.sqrt(draws.shape[0])
     assert np.all(np.abs(draws.mean(axis=0) - expected.to_numpy()) <= 4 * standard_error + 1e-9)
     assert np.unique(draws[:, -1]).size > 5  # the fires are random
@@ -178,13 +190,15 @@ def test_same_seed_same_tables_and_block_size_does_not_matter():
         }
     )
     spec = ForestSpec(n_draws=64)
-    first = assess_forest_sites(sites, spec, seed=42)
-    again = assess_forest_sites(sites, spec, seed=42)
+    first = assess_forest_sites(sites, spec, SPECIES, seed=42)
+    again = assess_forest_sites(sites, spec, SPECIES, seed=42)
     pd.testing.assert_frame_equal(first.sequestration, again.sequestration)
     pd.testing.assert_frame_equal(first.sites, again.sites)
-    small_blocks = assess_forest_sites(sites, spec.model_copy(update={"block_mib": 0.01}), seed=42)
+    small_blocks = assess_forest_sites(
+        sites, spec.model_copy(update={"block_mib": 0.01}), SPECIES, seed=42
+    )
     pd.testing.assert_frame_equal(first.sequestration, small_blocks.sequestration)
-    other = assess_forest_sites(sites, spec, seed=43)
+    other = assess_forest_sites(sites, spec, SPECIES, seed=43)
     assert not np.allclose(first.sequestration["tco2e_stock"], other.sequestration["tco2e_stock"])
 
 
@@ -225,7 +239,7 @@ def test_output_contract():
         }
     )
     result = assess_forest_sites(
-        sites, ForestSpec(n_draws=50), climate_class={"R1": 4, "R2": 4, "R3": 2}
+        sites, ForestSpec(n_draws=50), SPECIES, climate_class={"R1": 4, "R2": 4, "R3": 2}
     )
     table = result.sequestration
     assert list(table.columns) == [
@@ -266,10 +280,12 @@ def test_missing_columns_and_repeated_ids_are_refused():
     from siting.errors import InputDataError
 
     with pytest.raises(InputDataError, match="score_mean"):
-        assess_forest_sites(pd.DataFrame({"site_id": ["a"], "area_ha": [1.0]}), ForestSpec())
+        assess_forest_sites(
+            pd.DataFrame({"site_id": ["a"], "area_ha": [1.0]}), ForestSpec(), SPECIES
+        )
     twice = pd.DataFrame({"site_id": ["a", "a"], "area_ha": [1.0, 2.0], "score_mean": [0.5, 0.5]})
     with pytest.raises(InputDataError, match="unique"):
-        assess_forest_sites(twice, ForestSpec())
+        assess_forest_sites(twice, ForestSpec(), SPECIES)
 
 
 def test_draw_quantiles_equal_numpy_quantile():
@@ -277,3 +293,15 @@ def test_draw_quantiles_equal_numpy_quantile():
     levels = (0.1, 0.5, 0.9, 0.975)
     np.testing.assert_allclose(draw_quantiles(values, levels), np.quantile(values, levels, axis=0))
     np.testing.assert_allclose(draw_quantiles(values[:1], (0.1, 0.9)), np.repeat(values[:1], 2, 0))
+
+
+def test_the_species_planted_must_be_passed_in():
+    from siting.errors import ParameterError
+
+    spec = ForestSpec(species_by_climate={"arid": "pinus_sylvestris"})
+    assert species_needed(spec) == ("larix_sibirica", "pinus_sylvestris")
+    only_larch = {"larix_sibirica": SPECIES["larix_sibirica"]}
+    with pytest.raises(ParameterError, match="pinus_sylvestris"):
+        assess_forest_sites(one_site(), spec, only_larch, climate_class={"R1": 2})
+    # Sites that plant only larch need only larch.
+    assess_forest_sites(one_site(), spec.model_copy(update={"n_draws": 2}), only_larch)

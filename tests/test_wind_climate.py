@@ -13,9 +13,9 @@ from scipy import integrate, special, stats
 
 from siting.errors import InputDataError
 from siting.grid import grid_for_aoi
+from siting.io.era5 import read_era5
 from siting.wind.climate import (
     fit_weibull,
-    read_era5,
     rose_from_era5,
     rose_from_weibull,
     site_means,

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from siting.errors import ConfigError, ParameterError
-from siting.wind.turbines import available_turbines, load_turbine, thrust_from_power
+from siting.io.turbines import available_turbines, load_turbine
+from siting.wind.turbines import thrust_from_power
 
 
 def test_v90_from_the_oedb_library():

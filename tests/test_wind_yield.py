@@ -13,16 +13,16 @@ from scipy import integrate, stats
 
 from siting.errors import ParameterError
 from siting.grid import grid_for_aoi
+from siting.io.era5 import read_era5
+from siting.io.turbines import load_chosen_turbine, load_turbine
 from siting.scenario.wind import WindYieldSpec
 from siting.wind.climate import rose_from_weibull, weibull_a_from_mean
-from siting.wind.energy import (
-    assess_wind_sites,
-    free_stream_aep_mwh,
-    wake_aep,
-)
-from siting.wind.turbines import load_turbine
+from siting.wind.energy import assess_wind_sites, free_stream_aep_mwh
+from siting.wind.wakes import wake_aep
 
 ERA5 = "rasters/moron/era5_sample_2026-03-25_31.nc"
+#: The scenario's default turbine (V90/2000), as the assessment takes it.
+TURBINE = load_chosen_turbine(WindYieldSpec().turbine)
 
 
 def _spec(**sections) -> WindYieldSpec:
@@ -104,7 +104,7 @@ def test_iea37_16_turbines_through_our_wrapper_match_pywake_published_aep():
 def test_25_v90_at_7_ms_give_a_plausible_net_capacity_factor():
     sites, eligible, rasters = _inputs(mean_speed_ms=7.0, height_m=80.0, elevation_m=1300.0)
     spec = _spec(layout={"max_turbines_per_site": 25})
-    result = assess_wind_sites(sites, eligible, rasters, spec)
+    result = assess_wind_sites(sites, eligible, rasters, spec, TURBINE)
     row = result.sites.loc["W001"]
     assert row["n_turbines"] == 25 and row["capacity_mw"] == pytest.approx(50.0)
     # Tsetsii planned 32-37 % at a windier Gobi site; Salkhit observed 34.7 % (REFERENCE.md).
@@ -118,8 +118,8 @@ def test_25_v90_at_7_ms_give_a_plausible_net_capacity_factor():
 def test_assessment_tables_and_emission_reductions():
     sites, eligible, rasters = _inputs(estimate=True, size_m=3000)
     spec = _spec(commissioning_year=2030, operating_life_years=3)
-    first = assess_wind_sites(sites, eligible, rasters, spec, seed=1)
-    second = assess_wind_sites(sites, eligible, rasters, spec, seed=2)
+    first = assess_wind_sites(sites, eligible, rasters, spec, TURBINE, seed=1)
+    second = assess_wind_sites(sites, eligible, rasters, spec, TURBINE, seed=2)
     assert first.sites.equals(second.sites) and first.generation.equals(second.generation)
     assert first.estimate and first.sites.loc["W001", "wind_source"] == "estimate"
 
@@ -155,7 +155,7 @@ def test_project_emissions_leakage_and_degradation():
         annual_degradation_fraction=0.1,
         emissions={"project_emissions_tco2e_per_year": 100.0, "leakage_tco2e_per_year": 50.0},
     )
-    result = assess_wind_sites(sites, eligible, rasters, spec)
+    result = assess_wind_sites(sites, eligible, rasters, spec, TURBINE)
     gen = result.generation.set_index(["year", "quantity"])["value"]
     p50 = result.sites.loc["W001", "aep_p50_mwh"]
     assert gen[(2029, "aep_p50_mwh")] == pytest.approx(0.9 * p50)
@@ -165,7 +165,7 @@ def test_project_emissions_leakage_and_degradation():
 def test_weibull_rasters_agree_with_mean_speed_and_k():
     sites, eligible, rasters = _inputs(size_m=2000)
     by_mean = assess_wind_sites(
-        sites, eligible, rasters, _spec(climate={"source": "mean_speed_raster"})
+        sites, eligible, rasters, _spec(climate={"source": "mean_speed_raster"}), TURBINE
     )
     by_weibull = assess_wind_sites(
         sites,
@@ -178,6 +178,7 @@ def test_weibull_rasters_agree_with_mean_speed_and_k():
                 "weibull_k_layer": "gwa_k",
             }
         ),
+        TURBINE,
     )
     assert by_weibull.sites.loc["W001", "aep_p50_mwh"] == pytest.approx(
         by_mean.sites.loc["W001", "aep_p50_mwh"], rel=1e-6
@@ -187,21 +188,28 @@ def test_weibull_rasters_agree_with_mean_speed_and_k():
 def test_era5_source_and_noj_wake_model():
     sites, eligible, rasters = _inputs(size_m=2000)
     spec = _spec(climate={"source": "era5", "era5_path": ERA5}, wake={"model": "noj"})
-    result = assess_wind_sites(sites, eligible, rasters, spec)
+    result = assess_wind_sites(sites, eligible, rasters, spec, TURBINE, era5=read_era5(ERA5))
     row = result.sites.loc["W001"]
     assert row["wind_source"] == "era5" and row["direction_source"] == "era5"
     assert not result.estimate
     assert 0 < row["wake_loss_fraction"] < 0.5
 
 
+def test_era5_source_needs_the_era5_data():
+    sites, eligible, rasters = _inputs(size_m=2000)
+    spec = _spec(climate={"source": "era5", "era5_path": ERA5})
+    with pytest.raises(ParameterError, match="no ERA5 dataset"):
+        assess_wind_sites(sites, eligible, rasters, spec, TURBINE)
+
+
 def test_turbines_on_ineligible_land_are_refused():
     sites, eligible, rasters = _inputs(size_m=2000)
     with pytest.raises(ParameterError, match="exclusion rules"):
-        assess_wind_sites(sites, eligible & False, rasters, WindYieldSpec())
+        assess_wind_sites(sites, eligible & False, rasters, WindYieldSpec(), TURBINE)
 
 
 def test_no_sites_give_empty_tables():
     sites, eligible, rasters = _inputs()
-    result = assess_wind_sites(sites.iloc[:0], eligible, rasters, WindYieldSpec())
+    result = assess_wind_sites(sites.iloc[:0], eligible, rasters, WindYieldSpec(), TURBINE)
     assert len(result.turbines) == 0 and len(result.sites) == 0 and len(result.generation) == 0
     assert not result.estimate

@@ -36,16 +36,17 @@ left:
 So, row by row: gross = not creditable + uncertainty + leakage + (withheld - released) +
 SOP + OMGE + host share + transferable.
 
-The summary gives, per project, project type and in total, the sums of every step, the ITMOs
-of each accounting period (vintages to 2030, 2031-2035) and their share of the buyer's
-target, the P10/P50/P90 of those ITMOs, and the net present value per price scenario and
-party (:mod:`siting.credits.finance`). P10/P50/P90 are percentiles of the outcome: the ITMOs if the
-mitigation turned out at that percentile in every year, with every deduction but the ex-ante
-uncertainty deduction (the percentile takes its place). Missing sides come from the other
-side mirrored about the central value, or from ``relative_uncertainty_90`` (normal
-approximation); a project without either has no spread (``quantile_source`` says which).
-Totals add percentiles over projects and years, i.e. assume fully correlated outcomes, which
-makes the total's range wider than that of independent projects.
+The summary (:mod:`siting.credits.summary`) gives, per project, project type and in total, the
+sums of every step, the ITMOs of each accounting period (vintages to 2030, 2031-2035) and their
+share of the buyer's target, the P10/P50/P90 of those ITMOs, and the net present value per price
+scenario and party (:mod:`siting.credits.finance`). P10/P50/P90 are percentiles of the
+outcome: the ITMOs if the mitigation turned out at that percentile in every year, with every
+deduction but the ex-ante uncertainty deduction (the percentile takes its place). Missing
+sides come from the other side mirrored about the central value, or from
+``relative_uncertainty_90`` (normal approximation); a project without either has no spread
+(``quantile_source`` says which). Totals add percentiles over projects and years, i.e. assume
+fully correlated outcomes, which makes the total's range wider than that of independent
+projects.
 
 The corresponding adjustments (Decision 2/CMA.3): each ITMO first transferred is added to the
 host's emissions balance and subtracted from the buyer's, here in its vintage year.
@@ -62,6 +63,7 @@ from scipy.stats import norm
 
 from siting.credits import finance
 from siting.credits.portfolio import MITIGATION_COLUMNS, portfolio_mitigation
+from siting.credits.summary import credits_summary, percentile_mitigation
 from siting.errors import ParameterError, describe
 from siting.scenario.credits import KINDS, STATISTICS, CreditsSpec
 
@@ -99,9 +101,6 @@ LEDGER_COLUMNS = (
 
 #: Ledger columns that are tonnes (subtotals ``creditable_tco2e`` and ``issued_tco2e`` too).
 TONNE_COLUMNS = tuple(name for name in LEDGER_COLUMNS if name.endswith("_tco2e"))
-
-#: Percentiles of the outcome reported in the summary.
-PERCENTILES = (10, 50, 90)
 
 #: z(0.95): the 90 % confidence interval's half-width in standard deviations.
 _Z95 = float(norm.ppf(0.95))
@@ -683,114 +682,17 @@ def _band_fractions(spec: CreditsSpec, relative: np.ndarray) -> np.ndarray:
 # Summary
 
 
-def _percentile_gross(rows: pd.DataFrame) -> tuple[dict[int, np.ndarray], pd.Series]:
-    """Mitigation per row at the 10th, 50th and 90th percentile, and where each came from."""
-    central = rows["central"].to_numpy(float)
-    exceedance = (rows["statistic_convention"] == "exceedance").to_numpy()
-    # Input statistic standing for each percentile under the project's convention.
-    by_percentile = {
-        10: np.where(exceedance, rows["p90"], rows["p10"]).astype(float),
-        50: rows["p50"].to_numpy(float),
-        90: np.where(exceedance, rows["p10"], rows["p90"]).astype(float),
-    }
-    given = rows["relative_uncertainty_given"].to_numpy(float)
-    low, high = by_percentile[10], by_percentile[90]
-    z90 = float(norm.ppf(0.90))
-    out = {50: np.where(np.isnan(by_percentile[50]), central, by_percentile[50])}
-    for q, own, other, sign in ((10, low, high, -1.0), (90, high, low, 1.0)):
-        mirrored = 2.0 * central - other
-        normal = central * (1.0 + sign * z90 / _Z95 * given)
-        value = np.where(
-            ~np.isnan(own),
-            own,
-            np.where(~np.isnan(other), mirrored, np.where(np.isnan(given), central, normal)),
-        )
-        out[q] = np.clip(value, 0, None)
-    # Where each project's percentiles came from (a side counts when the project gives it).
-    low_given = _project_has(rows, low)
-    high_given = _project_has(rows, high)
-    source = np.where(
-        low_given & high_given,
-        "input",
-        np.where(
-            low_given | high_given,
-            "input, one side mirrored",
-            np.where(np.isnan(given), "none", "relative_uncertainty_90 (normal)"),
-        ),
-    )
-    return out, pd.Series(source, index=rows.index)
-
-
-def _project_has(rows: pd.DataFrame, values: np.ndarray) -> np.ndarray:
-    present = pd.Series(~np.isnan(values), index=rows.index)
-    return present.groupby(rows["project_id"]).transform("any").to_numpy(bool)
-
-
 def _summary(
     rows: pd.DataFrame, ledger: pd.DataFrame, revenue: pd.DataFrame, spec: CreditsSpec
 ) -> pd.DataFrame:
-    """Per project, project type and total: step sums, periods, percentiles, NPV."""
-    keys = ["project_id", "project_type", "kind"]
-    # Rows and ledger share their order; projects are numbered in sorted order.
-    codes, project_ids = pd.factorize(ledger["project_id"], sort=True)
-    n = len(project_ids)
+    """The summary of the ledger, with the ITMOs of each percentile outcome taken through it.
 
-    def per_project(values: np.ndarray) -> np.ndarray:
-        # Sum of each project's rows (np.bincount: one pass, no pandas groupby per column).
-        return np.bincount(codes, weights=np.asarray(values, float), minlength=n)
-
-    first_row = np.unique(codes, return_index=True)[1] if n else np.array([], dtype=int)
-    table = {
-        "level": "project",
-        **{key: ledger[key].to_numpy(str)[first_row] for key in keys},
-        "crediting_start_year": ledger["crediting_start_year"].to_numpy(np.int64)[first_row],
-    }
-    percentile_gross, source = _percentile_gross(rows)
-    table["quantile_source"] = source.to_numpy(str)[first_row]
-    for column in TONNE_COLUMNS:
-        table[column] = per_project(ledger[column].to_numpy(float))
-    vintage = ledger["vintage"].to_numpy(np.int64)
-    by_percentile = {
+    The mitigation at each percentile (:func:`siting.credits.summary.percentile_mitigation`)
+    goes through every step but the uncertainty deduction (the percentile takes its place).
+    """
+    gross_at, source = percentile_mitigation(rows)
+    itmos_at = {
         q: _steps(rows, spec, gross, uncertainty=False)["transferable_itmos_tco2e"]
-        for q, gross in percentile_gross.items()
+        for q, gross in gross_at.items()
     }
-    transferable = ledger["transferable_itmos_tco2e"].to_numpy(float)
-    for period in spec.accounting_periods:
-        first = max(period.first_year, spec.first_vintage_year)
-        inside = (vintage >= first) & (vintage <= period.last_year)
-        table[f"itmos_{period.name}_tco2e"] = per_project(transferable * inside)
-        table[f"share_of_target_{period.name}"] = np.nan  # filled below, after the totals
-        for q in PERCENTILES:
-            table[f"itmos_{period.name}_p{q}_tco2e"] = per_project(by_percentile[q] * inside)
-    npv = finance.npv_by(revenue, ["price_scenario", "party", "project_id"])
-    lookup = npv.set_index(["price_scenario", "party", "project_id"])["npv_usd"].to_dict()
-    for scenario in spec.finance.price_scenarios:
-        for party in finance.PARTIES:
-            table[f"npv_{party}_usd_{scenario}"] = np.array(
-                [lookup.get((scenario, party, project_id), 0.0) for project_id in project_ids],
-                dtype=float,
-            )
-    projects = pd.DataFrame(table)
-    numeric = [c for c in projects.columns if c not in ("level", *keys, "quantile_source")]
-    sums = [c for c in numeric if c != "crediting_start_year"]
-    groups = projects.groupby("project_type", sort=True)
-    by_type = groups[sums].sum()
-    by_type["crediting_start_year"] = groups["crediting_start_year"].min()
-    by_type["kind"] = groups["kind"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "mixed")
-    by_type = by_type.reset_index()
-    by_type.insert(0, "level", "project_type")
-    total = projects[sums].sum().to_frame().T
-    total["crediting_start_year"] = projects["crediting_start_year"].min()
-    kinds = projects["kind"].unique()
-    total["kind"] = kinds[0] if len(kinds) == 1 else ("mixed" if len(kinds) else "")
-    total.insert(0, "level", "total")
-    summary = pd.concat([projects, by_type, total], ignore_index=True)
-    for period in spec.accounting_periods:
-        summary[f"share_of_target_{period.name}"] = (
-            summary[f"itmos_{period.name}_tco2e"] / period.buyer_target_tco2e
-        )
-    for column in ("level", *keys, "quantile_source"):
-        summary[column] = summary[column].astype("str").where(summary[column].notna(), "")
-    summary["crediting_start_year"] = summary["crediting_start_year"].astype("Int64")
-    ordered = ["level", *keys, "crediting_start_year", "quantile_source"]
-    return summary[ordered + [c for c in summary.columns if c not in ordered]]
+    return credits_summary(ledger, revenue, spec, itmos_at, source.to_numpy(str))

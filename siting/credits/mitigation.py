@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from siting.scenario.wind import EmissionsSpec
-from siting.wind.energy import emission_reductions
+from siting.wind.generation import emission_reductions
 
 COLUMNS = ["project_id", "project_type", "kind", "year", "statistic", "tco2e"]
 

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from siting.errors import InputDataError, describe
+from siting.errors import InputDataError, ParameterError, describe
 from siting.forest.carbon import (
     CO2_PER_C,
     biomass_tco2e,
@@ -47,7 +47,7 @@ from siting.forest.planting import (
     mortality_survival,
     schedule_planting,
 )
-from siting.forest.species import Species, load_species
+from siting.forest.species import Species
 from siting.scenario.base import Uncertain
 from siting.scenario.forest import (
     KOPPEN_MAIN_GROUPS,
@@ -123,6 +123,7 @@ class SitePlan:
     quality: np.ndarray
     schedule: PlantingSchedule
     years: np.ndarray  # projection years, first planting year .. horizon
+    parameters: dict[str, Species]  # every species planted, by name, in order of first use
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,17 +222,40 @@ def draw_parameters(species: Species, spec: ForestSpec, n_draws: int, seed: int)
 # Plan
 
 
+def species_needed(spec: ForestSpec) -> tuple[str, ...]:
+    """Every species the scenario may plant (``species`` and ``species_by_climate``), sorted.
+
+    The species passed to :func:`assess_forest_sites` must include these (load them with
+    :func:`siting.io.species.load_species_library`).
+    """
+    return tuple(sorted({spec.species, *spec.species_by_climate.values()}))
+
+
 def plan_sites(
     sites: gpd.GeoDataFrame | pd.DataFrame,
     spec: ForestSpec,
+    species: Mapping[str, Species],
     climate_class: Mapping[str, int] | None = None,
 ) -> SitePlan:
     """Order the sites by rank, pick their species and quality, and schedule the planting.
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame or pandas.DataFrame
+        Candidate sites (see :func:`assess_forest_sites`).
+    spec : ForestSpec
+        The scenario section.
+    species : mapping of str to Species
+        The parameters of every species the scenario plants, by name.
+    climate_class : mapping of str to int, optional
+        Majority Köppen main-group code of each site, keyed by ``str(site_id)``.
 
     Raises
     ------
     InputDataError
         If a column is missing, a site_id repeats, or an area is not a positive number.
+    ParameterError
+        If a species the sites are planted with is not in ``species``.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in sites.columns]
     if missing:
@@ -258,12 +282,9 @@ def plan_sites(
     site_ids = table["site_id"].tolist()
     codes = climate_classes_for([str(s) for s in site_ids], climate_class)
     quality = site_quality(table["score_mean"].to_numpy(dtype=float), codes, spec.site_quality)
-    if codes is None:
-        species = [spec.species] * len(site_ids)
-    else:
-        by_climate = spec.species_by_climate
-        species = [by_climate.get(KOPPEN_MAIN_GROUPS.get(int(c)), spec.species) for c in codes]
-    planned = np.array([_survival(spec, load_species(name)).value for name in species])
+    names = _species_of_sites(spec, codes, len(site_ids))
+    parameters = _planted_parameters(names, species)
+    planned = np.array([_survival(spec, parameters[name]).value for name in names])
     schedule = schedule_planting(
         area,
         capacity_ha_per_year=spec.planting_capacity_ha_per_year,
@@ -272,7 +293,28 @@ def plan_sites(
         planned_survival=planned,
     )
     years = np.arange(spec.first_planting_year, spec.horizon_year + 1)
-    return SitePlan(site_ids, species, quality, schedule, years)
+    return SitePlan(site_ids, names, quality, schedule, years, parameters)
+
+
+def _species_of_sites(spec: ForestSpec, codes: np.ndarray | None, n_sites: int) -> list[str]:
+    """The species planted at each site: by its climate class, else the scenario's species."""
+    if codes is None:
+        return [spec.species] * n_sites
+    by_climate = spec.species_by_climate
+    return [by_climate.get(KOPPEN_MAIN_GROUPS.get(int(c)), spec.species) for c in codes]
+
+
+def _planted_parameters(names: list[str], species: Mapping[str, Species]) -> dict[str, Species]:
+    """The parameters of each species in ``names``, in order of first use."""
+    missing = sorted(set(names) - set(species))
+    if missing:
+        raise ParameterError(
+            what="forest species",
+            problem=f"{', '.join(missing)} planted but not among the species passed in "
+            f"({', '.join(sorted(species)) or 'none'})",
+            fix="pass siting.io.species.load_species_library(species_needed(spec))",
+        )
+    return {name: species[name] for name in dict.fromkeys(names)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -398,8 +440,7 @@ def iter_stock_draws(
     ages = np.arange(n_years + 1)
     block = _block_size(spec, n_draws, n_years)
     species_of = np.array(plan.species)
-    for name in dict.fromkeys(plan.species):
-        species = load_species(name)
+    for name, species in plan.parameters.items():
         curve = GrowthCurve.from_species(species)
         draws = draw_parameters(species, spec, n_draws, seed)
         cohort = cohort_agb_per_ha(
@@ -475,8 +516,7 @@ def iter_removal_rates(
     ) - linear_pool_tco2e_per_ha(years, spec.baseline.tco2e_per_ha_per_year)
     stochastic_fire = spec.uncertainty.disturbance
     block = _block_size(spec, n_draws, years)
-    for name in dict.fromkeys(plan.species):
-        species = load_species(name)
+    for name, species in plan.parameters.items():
         draws = draw_parameters(species, spec, n_draws, seed)
         cohort = cohort_agb_per_ha(
             GrowthCurve.from_species(species),
@@ -517,6 +557,7 @@ def iter_removal_rates(
 def assess_forest_sites(
     sites: gpd.GeoDataFrame | pd.DataFrame,
     spec: ForestSpec,
+    species: Mapping[str, Species],
     *,
     climate_class: Mapping[str, int] | None = None,
     seed: int = 0,
@@ -530,6 +571,9 @@ def assess_forest_sites(
         planted in ``rank`` order when that column exists, else in row order.
     spec : ForestSpec
         The ``forest`` section of the scenario.
+    species : mapping of str to Species
+        The parameters of every species the scenario plants, by name (at least
+        :func:`species_needed`; :func:`siting.io.species.load_species_library` loads them).
     climate_class : mapping of str to int, optional
         Majority Köppen main-group code (2 arid, 4 cold, 5 polar, ...) of each site, keyed by
         ``str(site_id)``; None: climate does not change site quality.
@@ -541,7 +585,7 @@ def assess_forest_sites(
     ForestAssessment
         The tidy ``sequestration`` table and the per-site summary ``sites``.
     """
-    plan = plan_sites(sites, spec, climate_class)
+    plan = plan_sites(sites, spec, species, climate_class)
     levels = tuple(sorted(set(spec.quantiles) | {0.5}))
     n_sites, n_years = len(plan.site_ids), plan.years.size
     stock_q = np.zeros((len(levels) + 1, n_sites, n_years))
@@ -565,10 +609,13 @@ def assess_forest_sites(
 def deterministic_sequestration(
     sites: gpd.GeoDataFrame | pd.DataFrame,
     spec: ForestSpec,
+    species: Mapping[str, Species],
     *,
     climate_class: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """The deterministic path: central values, expected fire loss, one draw.
+
+    Parameters as :func:`assess_forest_sites`.
 
     Returns
     -------
@@ -582,7 +629,7 @@ def deterministic_sequestration(
             )
         }
     )
-    plan = plan_sites(sites, fixed, climate_class)
+    plan = plan_sites(sites, fixed, species, climate_class)
     stock = np.zeros((1, len(plan.site_ids), plan.years.size))
     for idx, block in iter_stock_draws(plan, fixed, 0, n_draws=1):
         stock[:, idx] = block

@@ -1,26 +1,20 @@
-"""The species library: growth, root:shoot, carbon and survival parameters as data files.
+"""The species models: growth, root:shoot, carbon and survival parameters, each with a source.
 
-Each species is a YAML file in ``siting/scenario/species/`` (shipped inside the package),
-named after its key (``larix_sibirica.yaml``). Every parameter carries a ``source``; assumed
-values carry ``estimate: true``; parameters with a range feed the Monte Carlo (see
-:class:`siting.scenario.base.Uncertain`). :func:`load_species` reads and validates one,
-:func:`known_species` lists them, :func:`load_species_file` reads a user's own file.
+Every parameter carries a ``source``; assumed values carry ``estimate: true``; parameters with a
+range feed the Monte Carlo (see :class:`siting.scenario.base.Uncertain`).
+:func:`species_from_mapping` validates the parameters of one species into a :class:`Species`.
+The library of species files (``siting/scenario/species/*.yaml``) is read by
+:mod:`siting.io.species`.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-from pathlib import Path
+from collections.abc import Mapping
 
-import yaml
 from pydantic import ValidationError, field_validator, model_validator
 
-from siting.errors import InputDataError, ParameterError, describe
+from siting.errors import InputDataError
 from siting.scenario.base import Model, Uncertain
-
-SPECIES_PACKAGE = "siting.scenario"
-SPECIES_FOLDER = "species"
 
 
 def _require_source(value: str) -> str:
@@ -105,88 +99,31 @@ class Species(Model):
         return self
 
 
-def species_folder():
-    """The folder of the shipped species files (an importlib ``Traversable``)."""
-    return resources.files(SPECIES_PACKAGE).joinpath(SPECIES_FOLDER)
-
-
-@cache
-def known_species() -> tuple[str, ...]:
-    """Keys of the shipped species, sorted (file names without ``.yaml``)."""
-    return tuple(
-        sorted(
-            f.name[: -len(".yaml")] for f in species_folder().iterdir() if f.name.endswith(".yaml")
-        )
-    )
-
-
-def check_species_name(name: str) -> str:
-    """Return ``name`` if the library has it; otherwise raise, listing the known species.
-
-    Raises
-    ------
-    ParameterError
-        If no ``siting/scenario/species/<name>.yaml`` exists.
-    """
-    if name not in known_species():
-        raise ParameterError(
-            describe(
-                f"species {name!r}",
-                "not in the species library",
-                f"use one of {', '.join(known_species())}, "
-                f"or add siting/scenario/species/{name}.yaml",
-            )
-        )
-    return name
-
-
-@cache
-def load_species(name: str) -> Species:
-    """The validated parameters of a shipped species.
+def species_from_mapping(data: object, source: str, key: str) -> Species:
+    """Validate the parameters of one species.
 
     Parameters
     ----------
-    name : str
-        Species key, e.g. ``"larix_sibirica"`` (see :func:`known_species`).
+    data : object
+        The parsed species file: a mapping of the :class:`Species` fields.
+    source : str
+        Where the parameters come from (a file path), named in every error.
+    key : str
+        The species key the parameters are filed under (the file name without ``.yaml``);
+        the ``name`` field must equal it.
 
-    Raises
-    ------
-    ParameterError
-        If the species is unknown (the message lists the known ones).
-    InputDataError
-        If its file is invalid.
-    """
-    check_species_name(name)
-    entry = species_folder().joinpath(f"{name}.yaml")
-    return _parse(entry.read_text("utf-8"), f"siting/scenario/species/{name}.yaml", name)
-
-
-def load_species_file(path: str | Path) -> Species:
-    """Read and validate a species file of the library's format from anywhere on disk.
+    Returns
+    -------
+    Species
 
     Raises
     ------
     InputDataError
-        If the file is missing, not YAML, or a parameter is invalid.
+        If ``data`` is not a mapping, a parameter is invalid, or the name differs from ``key``.
     """
-    path = Path(path)
-    try:
-        text = path.read_text("utf-8")
-    except OSError as error:
+    if not isinstance(data, Mapping):
         raise InputDataError(
-            describe(str(path), f"cannot be read ({error.strerror})", "check the path")
-        ) from error
-    return _parse(text, str(path), path.stem)
-
-
-def _parse(text: str, where: str, key: str) -> Species:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise InputDataError(describe(where, f"is not valid YAML ({error})", "fix it")) from error
-    if not isinstance(data, dict):
-        raise InputDataError(
-            describe(where, "is not a mapping of parameters", "see larix_sibirica.yaml")
+            what=source, problem="is not a mapping of parameters", fix="see larix_sibirica.yaml"
         )
     try:
         species = Species.model_validate(data)
@@ -196,12 +133,14 @@ def _parse(text: str, where: str, key: str) -> Species:
             for e in error.errors()
         )
         raise InputDataError(
-            describe(where, f"invalid species parameters ({problems})", "correct those fields")
+            what=source,
+            problem=f"invalid species parameters ({problems})",
+            fix="correct those fields",
         ) from error
     if species.name != key:
         raise InputDataError(
-            describe(
-                where, f"its name {species.name!r} differs from the file name", f"name it {key!r}"
-            )
+            what=source,
+            problem=f"its name {species.name!r} differs from the file name",
+            fix=f"name it {key!r}",
         )
     return species

@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from siting.io.species import check_species_name
 from siting.scenario.base import Uncertain
 from siting.scenario.defaults import Section
 
@@ -198,18 +199,12 @@ class ForestSpec(Section):
     @field_validator("species")
     @classmethod
     def _species_known(cls, value: str) -> str:
-        # MERGE: import check_species_name at the top from siting.io.species (breaks a cycle).
-        from siting.forest.species import check_species_name
-
         check_species_name(value)
         return value
 
     @field_validator("species_by_climate")
     @classmethod
     def _climate_species_known(cls, value: dict[str, str]) -> dict[str, str]:
-        # MERGE: import check_species_name at the top from siting.io.species (breaks a cycle).
-        from siting.forest.species import check_species_name
-
         for name in value.values():
             check_species_name(name)
         return value

@@ -5,10 +5,10 @@ Three inputs (``wind_yield.climate.source``):
 * raster layers on the analysis grid: Weibull A and k, or a mean speed plus k (the Global Wind
   Atlas GeoTIFF layout; ``A = U / Gamma(1 + 1/k)``), at a stated height. Rasters carry no
   direction, so their roses take sector frequencies from the scenario's prevailing direction;
-* an hourly time series of u/v at 10 m and/or 100 m from an ERA5-style NetCDF, read with
-  xarray at the site's position: sector frequencies from the directions, a Weibull fit (maximum
-  likelihood, ``scipy.stats.weibull_min``) per sector, and the all-direction fit for sectors
-  with too few samples;
+* an hourly time series of u/v at 10 m and/or 100 m from an ERA5-style dataset (read by
+  :func:`siting.io.era5.read_era5`) at the site's position: sector frequencies from the
+  directions, a Weibull fit (maximum likelihood, ``scipy.stats.weibull_min``) per sector, and
+  the all-direction fit for sectors with too few samples;
 * the scenario's estimate: the run's ``wind_speed_ms`` raster (the terrain estimate of
   :mod:`siting.wind.resource` by default), Weibull k = 2 and frequencies from the prevailing
   direction. Such roses are flagged (``source == "estimate"``).
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -30,12 +29,11 @@ import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import xarray as xr
 from scipy import special, stats
 
-from siting.errors import InputDataError, InputNotFoundError, ParameterError, describe
+from siting.errors import InputDataError, ParameterError, describe
 
 __all__ = [
     "WindRose",
     "fit_weibull",
-    "read_era5",
     "rose_from_era5",
     "rose_from_timeseries",
     "rose_from_weibull",
@@ -108,6 +106,19 @@ class WindRose:
         """
         energy = self.frequency * self.weibull_a_ms**3 * special.gamma(1 + 3 / self.weibull_k)
         return float(self.direction_deg[int(np.argmax(energy))])
+
+    def energy_weighted_direction_deg(self) -> float:
+        """Energy-weighted circular mean of the sector directions, degrees.
+
+        Sector weights are the wind energy ``f_i A_i^3 Gamma(1 + 3/k_i)``; when they cancel out
+        (no mean direction), the prevailing direction (:meth:`prevailing_direction_deg`).
+        """
+        energy = self.frequency * self.weibull_a_ms**3 * special.gamma(1 + 3 / self.weibull_k)
+        theta = np.deg2rad(self.direction_deg)
+        east, north = np.sum(energy * np.sin(theta)), np.sum(energy * np.cos(theta))
+        if np.hypot(east, north) < 1e-9 * energy.sum():
+            return self.prevailing_direction_deg()
+        return float(np.degrees(np.arctan2(east, north)) % 360.0)
 
     def scaled(self, factor: float, *, height_m: float) -> WindRose:
         """The rose with every Weibull A times ``factor`` (k kept), now at ``height_m``.
@@ -312,55 +323,6 @@ def rose_from_timeseries(
     )
 
 
-def read_era5(path: str | Path) -> xr.Dataset:
-    """Open an ERA5-style NetCDF and check it has u/v wind at 10 m and/or 100 m.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        NetCDF with ``u10``/``v10`` and/or ``u100``/``v100`` (m/s) on ``time`` x
-        ``latitude`` x ``longitude`` (or ``lat``/``lon``).
-
-    Returns
-    -------
-    xarray.Dataset
-        Loaded into memory, coordinates named ``latitude`` and ``longitude``.
-
-    Raises
-    ------
-    InputDataError
-        If the file is missing, unreadable or lacks the variables.
-    """
-    path = Path(path)
-    try:
-        with xr.open_dataset(path) as opened:
-            data = opened.load()
-    except FileNotFoundError:
-        raise InputNotFoundError(
-            what=str(path), problem="ERA5 file not found", fix="check wind_yield.climate.era5_path"
-        ) from None
-    except (OSError, ValueError) as err:
-        raise InputDataError(
-            describe(str(path), f"cannot read as NetCDF ({err})", "give an ERA5 NetCDF file")
-        ) from None
-    data = data.rename(
-        {k: v for k, v in {"lat": "latitude", "lon": "longitude"}.items() if k in data.dims}
-    )
-    if not ({"u10", "v10"} <= set(data) or {"u100", "v100"} <= set(data)):
-        raise InputDataError(
-            describe(
-                str(path),
-                f"no u10/v10 or u100/v100 wind components (variables: {sorted(data)})",
-                "download ERA5 single levels with 10m/100m u and v components of wind",
-            )
-        )
-    if "time" not in data.dims or not {"latitude", "longitude"} <= set(data.dims):
-        raise InputDataError(
-            describe(str(path), f"dims {tuple(data.dims)}", "need time, latitude, longitude")
-        )
-    return data
-
-
 def rose_from_era5(
     era5: xr.Dataset,
     lon: float,
@@ -375,7 +337,7 @@ def rose_from_era5(
     Parameters
     ----------
     era5 : xarray.Dataset
-        From :func:`read_era5`.
+        From :func:`siting.io.era5.read_era5`.
     lon, lat : float
         Position, degrees (WGS84).
     n_sectors, min_samples_per_sector : int

@@ -1,26 +1,24 @@
-"""Energy yield and emission reductions of wind sites: polygon -> turbines -> AEP -> tCO2e.
+"""Energy yield of wind sites: polygon -> turbines -> AEP -> P50/P75/P90 -> tCO2e.
 
-For each candidate wind site:
+:func:`assess_wind_sites` takes every candidate wind site through these steps:
 
-1. wind rose at the climate's height (:mod:`siting.wind.climate`), sheared to hub height
+1. wind rose at the climate's height (:mod:`siting.wind.site_roses`), sheared to hub height
    (:mod:`siting.wind.physics`);
 2. air density at the site's mean elevation plus hub height; the power curve moved to it
    (IEC 61400-12-1 density correction);
 3. turbines on a rotated grid inside the polygon (:mod:`siting.wind.layout`), rows facing the
    energy-weighted mean wind direction;
-4. gross AEP per turbine: the Weibull x power-curve integral per sector on a 0.05 m/s grid;
-5. wake losses with PyWake (Pedersen et al. 2023, J. Phys.: Conf. Ser. 2505:012010,
-   doi:10.1088/1742-6596/2505/1/012010): ``PropagateDownwind`` with the Bastankhah-Gaussian
-   deficit (Bastankhah & Porte-Agel 2014, Renew. Energy 70:116,
-   doi:10.1016/j.renene.2014.01.002; wake expansion from turbulence intensity after Niayifar &
-   Porte-Agel 2016, Energies 9:741, eq. 16) or NOJ (Jensen 1983, Riso-M-2411; Katic et al.
-   1986), deficits added in quadrature (``SquaredSum``). PyWake runs on binned speeds; its
-   per-turbine ratio waked / free-stream scales the finely integrated gross AEP;
+4. gross AEP per turbine: the Weibull x power-curve integral per sector on a 0.05 m/s grid
+   (:func:`free_stream_aep_mwh`);
+5. wake losses with PyWake (:mod:`siting.wind.wakes`): its per-turbine ratio waked /
+   free-stream scales the finely integrated gross AEP;
 6. net AEP = waked AEP x (1 - availability)(1 - electrical)(1 - icing/cold)(1 - other);
-7. P75/P90 = P50 (1 - z sigma) with z = 0.674 / 1.282 (normal approximation) and sigma the
-   quadrature sum of inter-annual variability, wind-resource and model uncertainty (speed
-   terms times the site's energy-to-speed sensitivity);
-8. emission reductions per CDM ACM0002: ER_y = EG_y x EF_grid - PE_y - LE_y (tCO2e).
+7. P75/P90 from P50 and the combined uncertainty (:mod:`siting.wind.pvalues`);
+8. emission reductions per CDM ACM0002 and the yearly generation table
+   (:mod:`siting.wind.generation`).
+
+The turbine (:mod:`siting.io.turbines`) and an ERA5 time series (:mod:`siting.io.era5`) are
+read by the caller and passed in.
 """
 
 from __future__ import annotations
@@ -31,30 +29,36 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import xarray as xr
-from pyproj import Transformer
-from scipy import stats
 
 from siting.errors import ParameterError, describe
-from siting.scenario.wind import EmissionsSpec, WakeSpec, WindYieldSpec
+from siting.scenario.wind import LossSpec, WindYieldSpec
 from siting.wind import climate as wind_climate
 from siting.wind import physics as wind_physics
 from siting.wind.climate import WindRose
+from siting.wind.generation import emission_reductions, generation_table
 from siting.wind.layout import TURBINE_COLUMNS, layout_sites
-from siting.wind.turbines import TurbineCurve, load_turbine, quiet_pywake_import
+from siting.wind.pvalues import exceedance_aep_mwh, uncertainty_fraction
+from siting.wind.site_roses import site_wind_roses
+from siting.wind.turbines import TurbineCurve
+from siting.wind.wakes import deficit_model, farm_wake_energy
 
 __all__ = [
-    "FarmEnergy",
+    "HubWind",
+    "SiteEnergy",
     "WindAssessment",
     "assess_wind_sites",
-    "deficit_model",
     "energy_sensitivity",
     "free_stream_aep_mwh",
-    "site_wind_roses",
-    "wake_aep",
+    "hub_winds",
+    "net_fraction",
+    "place_turbines",
+    "site_energies",
+    "site_table",
 ]
 
 #: Hours in a year used for AEP (PyWake and IEC 61400-12-1 both use 8,760 h).
 HOURS_PER_YEAR = 8760.0
+
 #: Speed grid of the gross AEP integral, m/s (step and upper end).
 FINE_STEP_MS = 0.05
 FINE_MAX_MS = 40.0
@@ -76,14 +80,6 @@ SITE_COLUMNS = [
     "prevailing_direction_deg",
     "uncertainty_fraction",
 ]
-GENERATION_QUANTITIES = {
-    "aep_p50_mwh": "MWh",
-    "aep_p75_mwh": "MWh",
-    "aep_p90_mwh": "MWh",
-    "tco2e_p50": "tCO2e",
-    "tco2e_p90": "tCO2e",
-    "tco2e_p50_high_ef": "tCO2e",
-}
 
 
 @dataclass(frozen=True)
@@ -116,21 +112,59 @@ class WindAssessment:
 
 
 @dataclass(frozen=True)
-class FarmEnergy:
-    """Per-turbine AEP of a farm from a PyWake run, MWh/yr."""
+class HubWind:
+    """The wind and the turbine at one site's hub height.
 
-    free_mwh: np.ndarray
-    waked_mwh: np.ndarray
+    Attributes
+    ----------
+    rose : WindRose
+        Wind rose sheared to hub height.
+    curve : TurbineCurve
+        The turbine's curves at the site's air density.
+    air_density_kg_m3 : float
+        Air density at the site's mean elevation plus hub height, kg/m3.
+    direction_deg : float
+        Energy-weighted mean wind direction the layout's rows face, degrees.
+    """
+
+    rose: WindRose
+    curve: TurbineCurve
+    air_density_kg_m3: float
+    direction_deg: float
+
+
+@dataclass(frozen=True)
+class SiteEnergy:
+    """The annual energy of one site's turbines.
+
+    Attributes
+    ----------
+    turbine_ids : numpy.ndarray
+        The site's turbines.
+    gross_per_turbine_mwh : float
+        Free-stream AEP of one turbine, MWh/yr.
+    net_mwh : numpy.ndarray
+        Net P50 AEP of each turbine (wakes and losses), MWh/yr.
+    wake_loss_fraction : float
+        1 - waked / free-stream AEP of the farm (NaN without turbines).
+    uncertainty_fraction : float
+        Combined standard uncertainty of the annual energy, fraction.
+    """
+
+    turbine_ids: np.ndarray
+    gross_per_turbine_mwh: float
+    net_mwh: np.ndarray
+    wake_loss_fraction: float
+    uncertainty_fraction: float
 
     @property
-    def wake_loss_fraction(self) -> float:
-        """1 - total waked / total free-stream AEP."""
-        total = self.free_mwh.sum()
-        return float(1.0 - self.waked_mwh.sum() / total) if total > 0 else float("nan")
+    def n_turbines(self) -> int:
+        """Number of turbines."""
+        return len(self.turbine_ids)
 
 
 # ----------------------------------------------------------------------------------------------
-# Energy
+# Free-stream energy
 
 
 def free_stream_aep_mwh(curve: TurbineCurve, rose: WindRose) -> float:
@@ -170,208 +204,8 @@ def energy_sensitivity(curve: TurbineCurve, rose: WindRose, step: float = 0.01) 
     return float((up - down) / (2 * step * base))
 
 
-def deficit_model(wake: WakeSpec):
-    """The PyWake wake-deficit model named in the scenario.
-
-    Bastankhah-Gaussian with wake expansion ``k* = 0.3837 TI + 0.003678`` (Niayifar &
-    Porte-Agel 2016, eq. 16; PyWake's default k = 0.0324555 is this at TI = 7.5 %), or NOJ
-    with the scenario's wake decay constant.
-    """
-    with quiet_pywake_import():
-        from py_wake.deficit_models.gaussian import BastankhahGaussianDeficit
-        from py_wake.deficit_models.noj import NOJDeficit
-
-    if wake.model == "bastankhah_gaussian":
-        return BastankhahGaussianDeficit(k=0.3837 * wake.turbulence_intensity + 0.003678)
-    return NOJDeficit(k=wake.noj_wake_decay)
-
-
-def wake_aep(
-    x_m,
-    y_m,
-    wind_turbine,
-    wd_deg,
-    ws_ms,
-    probability,
-    *,
-    deficit,
-    turbulence_intensity: float,
-) -> FarmEnergy:
-    """Per-turbine AEP with and without wakes from one PyWake run.
-
-    Parameters
-    ----------
-    x_m, y_m : array_like
-        Turbine positions, m.
-    wind_turbine : py_wake.wind_turbines.WindTurbine
-        The turbine (e.g. :meth:`TurbineCurve.pywake`).
-    wd_deg, ws_ms : array_like
-        Flow cases: directions (deg) and speeds (m/s).
-    probability : array_like
-        Probability of each (wd, ws) case, shape ``(len(wd), len(ws))``.
-    deficit : py_wake DeficitModel
-        Wake-deficit model (:func:`deficit_model`, or any PyWake deficit model).
-    turbulence_intensity : float
-        Ambient turbulence intensity.
-
-    Returns
-    -------
-    FarmEnergy
-    """
-    with quiet_pywake_import():
-        from py_wake.site import XRSite
-        from py_wake.superposition_models import SquaredSum
-        from py_wake.wind_farm_models.engineering_models import PropagateDownwind
-
-    wd = np.asarray(wd_deg, dtype=float)
-    ws = np.asarray(ws_ms, dtype=float)
-    p = np.asarray(probability, dtype=float)
-    order = np.argsort(wd)
-    wd, p = wd[order], p[order]
-    site = XRSite(
-        xr.Dataset(
-            {"P": (("wd", "ws"), p), "TI": turbulence_intensity}, coords={"wd": wd, "ws": ws}
-        )
-    )
-    farm = PropagateDownwind(site, wind_turbine, deficit, superpositionModel=SquaredSum())
-    result = farm(np.asarray(x_m, dtype=float), np.asarray(y_m, dtype=float), wd=wd, ws=ws)
-    waked = result.aep().sum(["wd", "ws"]).values * 1e3  # GWh -> MWh
-    free = result.aep(with_wake_loss=False).sum(["wd", "ws"]).values * 1e3
-    return FarmEnergy(
-        free_mwh=np.asarray(free, dtype=float), waked_mwh=np.asarray(waked, dtype=float)
-    )
-
-
-def _wake_bins(curve: TurbineCurve, step_ms: float) -> np.ndarray:
-    """Speed-bin edges covering the curve's producing range (no output, no wake, outside)."""
-    producing = curve.wind_speed_ms[curve.power_kw > 0]
-    low = np.floor(producing.min() / step_ms) * step_ms
-    high = np.ceil(producing.max() / step_ms) * step_ms
-    return np.arange(max(low - step_ms, 0.0), high + step_ms / 2, step_ms)
-
-
-# ----------------------------------------------------------------------------------------------
-# Wind climate per site
-
-
-def site_wind_roses(
-    sites: gpd.GeoDataFrame, rasters: xr.Dataset, spec: WindYieldSpec
-) -> dict[str, WindRose]:
-    """Wind rose of each site at the climate's own height, from the scenario's source.
-
-    Parameters
-    ----------
-    sites : geopandas.GeoDataFrame
-        ``site_id`` and polygons in the rasters' CRS.
-    rasters : xarray.Dataset
-        The run's rasters (``wind_speed_ms`` or the named layers).
-    spec : WindYieldSpec
-        The ``wind_yield`` section.
-
-    Returns
-    -------
-    dict of str to WindRose
-    """
-    climate = spec.climate
-    if climate.source == "era5":
-        era5 = wind_climate.read_era5(climate.era5_path)
-        to_lonlat = Transformer.from_crs(sites.crs, "EPSG:4326", always_xy=True)
-        centres = sites.geometry.representative_point()
-        lon, lat = to_lonlat.transform(centres.x.to_numpy(), centres.y.to_numpy())
-        return {
-            site: wind_climate.rose_from_era5(
-                era5,
-                float(lo),
-                float(la),
-                n_sectors=climate.n_sectors,
-                min_samples_per_sector=climate.min_samples_per_sector,
-                point=climate.era5_point,
-            )
-            for site, lo, la in zip(sites["site_id"], lon, lat, strict=True)
-        }
-    frequency = wind_climate.von_mises_frequencies(
-        climate.n_sectors, climate.prevailing_direction_deg, climate.direction_concentration
-    )
-    direction_source = (
-        f"scenario prevailing direction {climate.prevailing_direction_deg:g} deg, "
-        f"von Mises kappa {climate.direction_concentration:g} (estimate)"
-    )
-    if climate.source == "weibull_rasters":
-        layers = [climate.weibull_a_layer, climate.weibull_k_layer]
-        means = wind_climate.site_means(sites, rasters, layers)
-        a_values, k_values = means[layers[0]], means[layers[1]]
-        reference = rasters[layers[0]]
-    else:
-        layer = climate.mean_speed_layer
-        means = wind_climate.site_means(sites, rasters, [layer])
-        k_values = np.full(len(sites), climate.weibull_k)
-        a_values = wind_climate.weibull_a_from_mean(means[layer], k_values)
-        reference = rasters[layer]
-    height = climate.height_m or float(
-        reference.attrs.get("height_m", wind_climate.DEFAULT_LAYER_HEIGHT_M)
-    )
-    # Flagged when the raster says it is an estimate, or when it says nothing and the
-    # scenario asked for the estimate; a real layer read as "estimate" keeps its provenance.
-    unflagged_estimate = climate.source == "estimate" and "estimate" not in reference.attrs
-    flagged = bool(reference.attrs.get("estimate", False)) or unflagged_estimate
-    source = "estimate" if flagged else "layer"
-    note = (
-        f"mean speed from {reference.name!r} ({reference.attrs.get('source', '')}), "
-        f"Weibull k = {climate.weibull_k:g}"
-        if climate.source != "weibull_rasters"
-        else f"Weibull A and k from {layers}"
-    )
-    return {
-        site: wind_climate.rose_from_weibull(
-            float(a),
-            float(k),
-            height_m=height,
-            frequency=frequency,
-            source=source,
-            direction_source=direction_source,
-            note=note,
-        )
-        for site, a, k in zip(sites["site_id"], a_values, k_values, strict=True)
-    }
-
-
-def _mean_direction_deg(rose: WindRose) -> float:
-    """Energy-weighted circular mean of the sector directions, degrees (layout orientation)."""
-    from scipy.special import gamma
-
-    energy = rose.frequency * rose.weibull_a_ms**3 * gamma(1 + 3 / rose.weibull_k)
-    theta = np.deg2rad(rose.direction_deg)
-    east, north = np.sum(energy * np.sin(theta)), np.sum(energy * np.cos(theta))
-    if np.hypot(east, north) < 1e-9 * energy.sum():
-        return rose.prevailing_direction_deg()
-    return float(np.degrees(np.arctan2(east, north)) % 360.0)
-
-
 # ----------------------------------------------------------------------------------------------
 # The assessment
-
-
-def emission_reductions(net_mwh, emissions: EmissionsSpec, grid_ef_tco2_per_mwh=None):
-    """Emission reductions, tCO2e, of net generation (CDM ACM0002: ER = EG x EF - PE - LE).
-
-    Parameters
-    ----------
-    net_mwh : float or array_like
-        Net electricity delivered to the grid, MWh (per year).
-    emissions : EmissionsSpec
-        Grid emission factor, project emissions and leakage (tCO2e per year).
-    grid_ef_tco2_per_mwh : float, optional
-        Another grid emission factor, tCO2/MWh (default: ``emissions.grid_ef_tco2_per_mwh``).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        tCO2e (per year), as the inputs.
-    """
-    ef = emissions.grid_ef_tco2_per_mwh if grid_ef_tco2_per_mwh is None else grid_ef_tco2_per_mwh
-    return (
-        net_mwh * ef - emissions.project_emissions_tco2e_per_year - emissions.leakage_tco2e_per_year
-    )
 
 
 def assess_wind_sites(
@@ -379,7 +213,9 @@ def assess_wind_sites(
     eligible: xr.DataArray,
     rasters: xr.Dataset,
     spec: WindYieldSpec,
+    turbine: TurbineCurve,
     *,
+    era5: xr.Dataset | None = None,
     seed: int = 0,
 ) -> WindAssessment:
     """Turbines, AEP with wakes, P50/P75/P90 and emission reductions of every wind site.
@@ -396,8 +232,13 @@ def assess_wind_sites(
         The run's rasters: ``elevation`` (m) and the wind layers the climate source names
         (``wind_speed_ms`` by default, with ``attrs["height_m"]`` and ``attrs["estimate"]``).
     spec : WindYieldSpec
-        The ``wind_yield`` section (``climate.era5_path`` absolute or relative to the working
-        folder: see :meth:`WindYieldSpec.with_paths_resolved`).
+        The ``wind_yield`` section.
+    turbine : TurbineCurve
+        The turbine of ``spec.turbine`` at reference air density
+        (:func:`siting.io.turbines.load_chosen_turbine`).
+    era5 : xarray.Dataset, optional
+        The ERA5 time series when ``spec.climate.source`` is ``"era5"``
+        (:func:`siting.io.era5.read_era5` of ``spec.climate.era5_path``).
     seed : int
         Accepted for the pipeline's uniform stage signature; the assessment draws no random
         numbers (uncertainty is analytic), so the result does not depend on it.
@@ -411,180 +252,213 @@ def assess_wind_sites(
         raise ParameterError(
             describe("wind sites", "need a projected CRS in metres", "pass the grid-CRS sites")
         )
-    turbine = load_turbine(
-        spec.turbine.model,
-        cut_out_ms=spec.turbine.cut_out_ms,
-        drivetrain_efficiency=spec.turbine.drivetrain_efficiency,
-    )
-    hub = spec.turbine.hub_height_m
     if len(sites) == 0:
         return _empty_assessment(sites, spec)
-
-    roses = site_wind_roses(sites, rasters, spec)
-    elevation = wind_climate.site_means(sites, rasters, ["elevation"])["elevation"]
-    hub_roses, curves, densities = {}, {}, {}
-    for site, site_elevation in zip(sites["site_id"], elevation, strict=True):
-        rose = roses[site]
-        factor = wind_physics.shear_factor(
-            rose.height_m,
-            hub,
-            model=spec.shear.model,
-            exponent=spec.shear.exponent,
-            roughness_length_m=spec.shear.roughness_length_m,
-        )
-        hub_roses[site] = rose.scaled(factor, height_m=hub)
-        z = (
-            site_elevation if np.isfinite(site_elevation) else spec.air.reference_elevation_m
-        ) + hub
-        temperature = wind_physics.temperature_at_c(
-            z,
-            reference_temperature_c=spec.air.temperature_c,
-            reference_elevation_m=spec.air.reference_elevation_m,
-        )
-        densities[site] = float(wind_physics.air_density_kg_m3(z, temperature))
-        curves[site] = turbine.at_density(densities[site])
-
-    directions = {site: _mean_direction_deg(rose) for site, rose in hub_roses.items()}
-    turbines = layout_sites(
-        sites,
-        directions,
-        model=turbine.name,
-        rotor_diameter_m=turbine.rotor_diameter_m,
-        rated_kw=turbine.rated_kw,
-        hub_height_m=hub,
-        layout=spec.layout,
-    )
-    _check_on_eligible(turbines, eligible)
-
-    losses = spec.losses
-    keep = (
-        (1 - losses.availability)
-        * (1 - losses.electrical)
-        * (1 - losses.icing_cold_climate)
-        * (1 - losses.other)
-    )
-    deficit = deficit_model(spec.wake)
-    z90, z75 = stats.norm.ppf(0.90), stats.norm.ppf(0.75)
-    rows, aep_by_turbine = [], {}
-    for site in sites["site_id"]:
-        rose, curve = hub_roses[site], curves[site]
-        mine = turbines[turbines["site_id"] == site]
-        n = len(mine)
-        gross_one = free_stream_aep_mwh(curve, rose)
-        if n:
-            edges = _wake_bins(curve, spec.wake.ws_step_ms)
-            wd, ws, p = rose.probabilities(edges, spec.wake.directions_per_sector)
-            farm = wake_aep(
-                mine.geometry.x.to_numpy(),
-                mine.geometry.y.to_numpy(),
-                curve.pywake(hub),
-                wd,
-                ws,
-                p,
-                deficit=deficit,
-                turbulence_intensity=spec.wake.turbulence_intensity,
-            )
-            with np.errstate(invalid="ignore", divide="ignore"):
-                efficiency = np.where(farm.free_mwh > 0, farm.waked_mwh / farm.free_mwh, 0.0)
-            net = gross_one * efficiency * keep
-            wake_loss = farm.wake_loss_fraction
-        else:
-            net, wake_loss = np.zeros(0), float("nan")
-        aep_by_turbine.update(zip(mine["turbine_id"], net, strict=True))
-        sigma = _uncertainty(spec, energy_sensitivity(curve, rose), rose.source == "estimate")
-        p50 = float(net.sum())
-        capacity_mw = n * turbine.rated_kw / 1e3
-        emissions = spec.emissions
-        rows.append(
-            {
-                "site_id": site,
-                "n_turbines": n,
-                "capacity_mw": capacity_mw,
-                "aep_gross_mwh": n * gross_one,
-                "wake_loss_fraction": wake_loss,
-                "aep_p50_mwh": p50,
-                "aep_p75_mwh": max(p50 * (1 - z75 * sigma), 0.0),
-                "aep_p90_mwh": max(p50 * (1 - z90 * sigma), 0.0),
-                "capacity_factor": p50 / (capacity_mw * HOURS_PER_YEAR) if n else float("nan"),
-                "tco2e_per_year": emission_reductions(p50, emissions),
-                "wind_source": rose.source,
-                "direction_source": rose.direction_source,
-                "mean_speed_hub_ms": rose.mean_speed_ms(),
-                "air_density_kg_m3": densities[site],
-                "prevailing_direction_deg": directions[site],
-                "uncertainty_fraction": sigma,
-            }
-        )
-    table = pd.DataFrame(rows).set_index("site_id")[SITE_COLUMNS]
-    turbines = turbines.assign(aep_mwh=turbines["turbine_id"].map(aep_by_turbine).astype(float))
+    winds = hub_winds(sites, rasters, spec, turbine, era5)
+    turbines = place_turbines(sites, winds, turbine, spec, eligible)
+    energies = site_energies(turbines, winds, spec)
+    table = site_table(winds, energies, turbine, spec)
     return WindAssessment(
-        turbines=turbines[[*TURBINE_COLUMNS[:-1], "aep_mwh", "geometry"]],
+        turbines=_with_turbine_aep(turbines, energies),
         generation=generation_table(table, spec),
         sites=table,
         estimate=bool((table["wind_source"] == "estimate").any()),
     )
 
 
-def _uncertainty(spec: WindYieldSpec, sensitivity: float, estimate: bool) -> float:
-    """Combined standard uncertainty of the annual energy, as a fraction (quadrature sum)."""
-    u = spec.uncertainty
-    resource = u.resource_speed_fraction_estimate if estimate else u.resource_speed_fraction
-    return float(
-        np.sqrt(
-            (sensitivity * u.interannual_speed_fraction) ** 2
-            + (sensitivity * resource) ** 2
-            + u.model_energy_fraction**2
-        )
-    )
+def hub_winds(
+    sites: gpd.GeoDataFrame,
+    rasters: xr.Dataset,
+    spec: WindYieldSpec,
+    turbine: TurbineCurve,
+    era5: xr.Dataset | None = None,
+) -> dict[str, HubWind]:
+    """Steps 1-2: each site's wind rose at hub height, air density and power curve there.
 
-
-def generation_table(sites: pd.DataFrame, spec: WindYieldSpec) -> pd.DataFrame:
-    """Tidy yearly generation and emission reductions over the operating life.
-
-    Parameters
-    ----------
-    sites : pandas.DataFrame
-        The per-site table of :func:`assess_wind_sites` (index ``site_id``).
-    spec : WindYieldSpec
-        Commissioning year, life, degradation, emission factors.
+    Parameters as :func:`assess_wind_sites`.
 
     Returns
     -------
-    pandas.DataFrame
-        ``site_id``, ``year``, ``quantity``, ``value``, ``unit``; ER per ACM0002 with the
-        default and the high grid emission factor (project emissions and leakage subtracted).
+    dict of str to HubWind
+        By ``site_id``, in the order of ``sites``.
     """
-    e = spec.emissions
-    years = np.arange(spec.commissioning_year, spec.commissioning_year + spec.operating_life_years)
-    frames = []
-    for site, row in sites.iterrows():
-        fade = (1.0 - spec.annual_degradation_fraction) ** (years - spec.commissioning_year)
-        values = {
-            "aep_p50_mwh": row["aep_p50_mwh"] * fade,
-            "aep_p75_mwh": row["aep_p75_mwh"] * fade,
-            "aep_p90_mwh": row["aep_p90_mwh"] * fade,
-            "tco2e_p50": emission_reductions(row["aep_p50_mwh"] * fade, e),
-            "tco2e_p90": emission_reductions(row["aep_p90_mwh"] * fade, e),
-            "tco2e_p50_high_ef": emission_reductions(
-                row["aep_p50_mwh"] * fade, e, e.grid_ef_high_tco2_per_mwh
-            ),
-        }
-        for quantity, series in values.items():
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "site_id": site,
-                        "year": years,
-                        "quantity": quantity,
-                        "value": np.asarray(series, dtype=float),
-                        "unit": GENERATION_QUANTITIES[quantity],
-                    }
-                )
-            )
-    if not frames:
-        return pd.DataFrame(columns=["site_id", "year", "quantity", "value", "unit"])
-    table = pd.concat(frames, ignore_index=True)
-    return table.sort_values(["site_id", "year"], kind="stable").reset_index(drop=True)
+    roses = site_wind_roses(sites, rasters, spec, era5)
+    elevation = wind_climate.site_means(sites, rasters, ["elevation"])["elevation"]
+    return {
+        site: _hub_wind(roses[site], site_elevation, spec, turbine)
+        for site, site_elevation in zip(sites["site_id"], elevation, strict=True)
+    }
+
+
+def _hub_wind(
+    rose: WindRose, elevation_m: float, spec: WindYieldSpec, turbine: TurbineCurve
+) -> HubWind:
+    """Shear a site's rose to hub height; the air density there and the curve at it."""
+    hub = spec.turbine.hub_height_m
+    factor = wind_physics.shear_factor(
+        rose.height_m,
+        hub,
+        model=spec.shear.model,
+        exponent=spec.shear.exponent,
+        roughness_length_m=spec.shear.roughness_length_m,
+    )
+    at_hub = rose.scaled(factor, height_m=hub)
+    z = (elevation_m if np.isfinite(elevation_m) else spec.air.reference_elevation_m) + hub
+    temperature = wind_physics.temperature_at_c(
+        z,
+        reference_temperature_c=spec.air.temperature_c,
+        reference_elevation_m=spec.air.reference_elevation_m,
+    )
+    density = float(wind_physics.air_density_kg_m3(z, temperature))
+    return HubWind(
+        rose=at_hub,
+        curve=turbine.at_density(density),
+        air_density_kg_m3=density,
+        direction_deg=at_hub.energy_weighted_direction_deg(),
+    )
+
+
+def place_turbines(
+    sites: gpd.GeoDataFrame,
+    winds: dict[str, HubWind],
+    turbine: TurbineCurve,
+    spec: WindYieldSpec,
+    eligible: xr.DataArray,
+) -> gpd.GeoDataFrame:
+    """Step 3: turbines in every site, rows facing its wind; refused on ineligible land.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layout (:func:`siting.wind.layout.layout_sites`).
+    """
+    turbines = layout_sites(
+        sites,
+        {site: wind.direction_deg for site, wind in winds.items()},
+        model=turbine.name,
+        rotor_diameter_m=turbine.rotor_diameter_m,
+        rated_kw=turbine.rated_kw,
+        hub_height_m=spec.turbine.hub_height_m,
+        layout=spec.layout,
+    )
+    _check_on_eligible(turbines, eligible)
+    return turbines
+
+
+def net_fraction(losses: LossSpec) -> float:
+    """Share of the waked energy delivered: the product of one minus each loss."""
+    return (
+        (1 - losses.availability)
+        * (1 - losses.electrical)
+        * (1 - losses.icing_cold_climate)
+        * (1 - losses.other)
+    )
+
+
+def site_energies(
+    turbines: gpd.GeoDataFrame, winds: dict[str, HubWind], spec: WindYieldSpec
+) -> dict[str, SiteEnergy]:
+    """Steps 4-7: free-stream, waked and net AEP of each site's turbines, and its uncertainty.
+
+    Parameters
+    ----------
+    turbines : geopandas.GeoDataFrame
+        From :func:`place_turbines`.
+    winds : dict of str to HubWind
+        From :func:`hub_winds`.
+    spec : WindYieldSpec
+        The ``wind_yield`` section (wake, losses, uncertainty).
+
+    Returns
+    -------
+    dict of str to SiteEnergy
+        By ``site_id``, in the order of ``winds``.
+    """
+    deficit = deficit_model(spec.wake)
+    keep = net_fraction(spec.losses)
+    return {
+        site: _site_energy(turbines[turbines["site_id"] == site], wind, spec, deficit, keep)
+        for site, wind in winds.items()
+    }
+
+
+def _site_energy(
+    farm: gpd.GeoDataFrame, wind: HubWind, spec: WindYieldSpec, deficit, keep: float
+) -> SiteEnergy:
+    gross_one = free_stream_aep_mwh(wind.curve, wind.rose)
+    if len(farm):
+        energy = farm_wake_energy(
+            farm.geometry.x.to_numpy(),
+            farm.geometry.y.to_numpy(),
+            wind.curve,
+            wind.rose,
+            hub_height_m=spec.turbine.hub_height_m,
+            wake=spec.wake,
+            deficit=deficit,
+        )
+        net = gross_one * energy.efficiency * keep
+        wake_loss = energy.wake_loss_fraction
+    else:
+        net, wake_loss = np.zeros(0), float("nan")
+    sigma = uncertainty_fraction(
+        spec.uncertainty, energy_sensitivity(wind.curve, wind.rose), wind.rose.source == "estimate"
+    )
+    return SiteEnergy(
+        turbine_ids=farm["turbine_id"].to_numpy(),
+        gross_per_turbine_mwh=gross_one,
+        net_mwh=net,
+        wake_loss_fraction=wake_loss,
+        uncertainty_fraction=sigma,
+    )
+
+
+def site_table(
+    winds: dict[str, HubWind],
+    energies: dict[str, SiteEnergy],
+    turbine: TurbineCurve,
+    spec: WindYieldSpec,
+) -> pd.DataFrame:
+    """Step 8: the per-site table (index ``site_id``, columns :data:`SITE_COLUMNS`)."""
+    rows = [_site_row(site, winds[site], energies[site], turbine, spec) for site in winds]
+    return pd.DataFrame(rows).set_index("site_id")[SITE_COLUMNS]
+
+
+def _site_row(
+    site: str, wind: HubWind, energy: SiteEnergy, turbine: TurbineCurve, spec: WindYieldSpec
+) -> dict:
+    n = energy.n_turbines
+    p50 = float(energy.net_mwh.sum())
+    capacity_mw = n * turbine.rated_kw / 1e3
+    sigma = energy.uncertainty_fraction
+    return {
+        "site_id": site,
+        "n_turbines": n,
+        "capacity_mw": capacity_mw,
+        "aep_gross_mwh": n * energy.gross_per_turbine_mwh,
+        "wake_loss_fraction": energy.wake_loss_fraction,
+        "aep_p50_mwh": p50,
+        "aep_p75_mwh": exceedance_aep_mwh(p50, sigma, 0.75),
+        "aep_p90_mwh": exceedance_aep_mwh(p50, sigma, 0.90),
+        "capacity_factor": p50 / (capacity_mw * HOURS_PER_YEAR) if n else float("nan"),
+        "tco2e_per_year": emission_reductions(p50, spec.emissions),
+        "wind_source": wind.rose.source,
+        "direction_source": wind.rose.direction_source,
+        "mean_speed_hub_ms": wind.rose.mean_speed_ms(),
+        "air_density_kg_m3": wind.air_density_kg_m3,
+        "prevailing_direction_deg": wind.direction_deg,
+        "uncertainty_fraction": sigma,
+    }
+
+
+def _with_turbine_aep(
+    turbines: gpd.GeoDataFrame, energies: dict[str, SiteEnergy]
+) -> gpd.GeoDataFrame:
+    """The turbines with their net P50 AEP (``aep_mwh``), in the output's column order."""
+    aep_by_turbine = {}
+    for energy in energies.values():
+        aep_by_turbine.update(zip(energy.turbine_ids, energy.net_mwh, strict=True))
+    turbines = turbines.assign(aep_mwh=turbines["turbine_id"].map(aep_by_turbine).astype(float))
+    return turbines[[*TURBINE_COLUMNS[:-1], "aep_mwh", "geometry"]]
 
 
 def _check_on_eligible(turbines: gpd.GeoDataFrame, eligible: xr.DataArray) -> None:
