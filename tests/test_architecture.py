@@ -25,7 +25,7 @@ ALLOWED = {
     "wind": {"errors", "scenario"},
     "forest": {"errors", "scenario"},
     "credits": {"errors", "scenario", "wind", "forest"},
-    "io": {"errors", "grid", "scenario", "forest.species", "wind.turbines"},
+    "io": {"errors", "grid", "scenario", "forest.species", "wind.turbines", "wind.physics"},
     "outputs": {"errors", "grid", "io", "layers", "result", "scenario", *SCIENCE},
 }
 
@@ -189,3 +189,17 @@ def tree_layout() -> dict[str, set[str]]:
 
 def test_the_readme_layout_table_matches_the_tree():
     assert readme_layout() == tree_layout()
+
+
+def test_the_public_names_resolve_and_import_siting_stays_light():
+    import subprocess
+    import sys
+
+    import siting
+
+    for name in siting.__all__:
+        assert getattr(siting, name) is not None
+    # ``import siting`` alone loads no stage: the entry points are imported on first use.
+    code = "import sys, siting; print(any(m.startswith('siting.') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
