@@ -51,10 +51,55 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = commands.add_parser("map", help="rebuild map.html of a results folder")
     rebuild.add_argument("results", type=Path, help="a results folder written by `siting run`")
 
+    _add_fetch_parser(commands)
+
     init = commands.add_parser("init-config", help="write the default scenario to edit")
     init.add_argument("path", type=Path, nargs="?", default=Path("scenario.yaml"))
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
+
+
+def _add_fetch_parser(commands) -> None:
+    """``siting fetch``: its options."""
+    fetch = commands.add_parser(
+        "fetch",
+        help="download public site-level data for an AOI and write a scenario that uses it",
+        description="Download, clip and cache Copernicus DEM, ESA WorldCover, Global Wind Atlas, "
+        "OpenStreetMap (and optionally ERA5) for an AOI, and write <out>/scenario.yaml for "
+        "`siting run --config`.",
+    )
+    fetch.add_argument(
+        "--aoi", required=True, help='"west,south,east,north" in degrees, or a polygon file'
+    )
+    fetch.add_argument("--out", type=Path, required=True, help="folder to write, e.g. data/moron")
+    fetch.add_argument(
+        "--layers",
+        default="dem,landcover,wind,osm",
+        help="comma-separated: dem, landcover, wind, osm, era5 (default: all but era5)",
+    )
+    fetch.add_argument(
+        "--config", type=Path, help="base scenario (default: the embedded Mörön scenario)"
+    )
+    fetch.add_argument("--cache", type=Path, help="cache folder (default: ~/.cache/siting/fetch)")
+    fetch.add_argument("--dem-resolution", type=int, default=30, choices=[30, 90], help="metres")
+    fetch.add_argument("--gwa-country", default="MNG", help="ISO3 code of the GWA country file")
+    fetch.add_argument(
+        "--era5-years", default="2014-2023", help="FIRST-LAST years of ERA5 (with era5)"
+    )
+    fetch.add_argument(
+        "--base-url",
+        action="append",
+        default=[],
+        metavar="SOURCE=URL",
+        help="replace a source's base URL (a mirror); repeatable",
+    )
+    fetch.add_argument(
+        "--whole-files",
+        action="store_true",
+        help="download whole tiles into the cache instead of reading only the AOI window",
+    )
+    fetch.add_argument("--refresh", action="store_true", help="fetch again, ignoring the cache")
+    fetch.add_argument("--quiet", action="store_true", help="print only the scenario path")
 
 
 @contextmanager
@@ -90,6 +135,47 @@ def command_run(args: argparse.Namespace) -> int:
             f"Results: [bold]{escape(str(result.out_dir))}[/] (open map.html in a browser)"
         )
     print(result.out_dir)
+    return 0
+
+
+def command_fetch(args: argparse.Namespace) -> int:
+    """``siting fetch``: fetch the AOI's layers and write the scenario that uses them."""
+    from siting.fetch.progress import NullProgress, RichProgress
+    from siting.fetch.workflow import FetchOptions, fetch
+
+    base_urls = {}
+    for item in args.base_url:
+        name, sep, url = item.partition("=")
+        if not sep or not url:
+            raise SitingError(describe(f"--base-url {item}", "is not SOURCE=URL", "e.g. osm=URL"))
+        base_urls[name] = url
+    first, sep, last = args.era5_years.partition("-")
+    if not (sep and first.isdigit() and last.isdigit()):
+        raise SitingError(
+            describe(f"--era5-years {args.era5_years}", "is not FIRST-LAST", "e.g. 2014-2023")
+        )
+    options = FetchOptions(
+        layers=[name.strip() for name in args.layers.split(",") if name.strip()],
+        base_scenario=args.config,
+        cache_dir=args.cache,
+        base_urls=base_urls,
+        dem_resolution_m=args.dem_resolution,
+        gwa_country=args.gwa_country,
+        era5_years=(int(first), int(last)),
+        whole_files=args.whole_files,
+        refresh=args.refresh,
+    )
+    progress = NullProgress() if args.quiet else RichProgress(console)
+    result = fetch(args.aoi, args.out, options, progress=progress)
+    if not args.quiet:
+        for note in result.warnings:
+            console.print(f"[yellow]note:[/] {escape(note)}")
+        state = "all from the cache" if result.all_cached else "fetched"
+        console.print(
+            f"[green]✓[/] {', '.join(result.products)} {state} in {result.seconds:.1f} s. "
+            f"Next: siting run --config {escape(str(result.scenario))}"
+        )
+    print(result.scenario)
     return 0
 
 
@@ -173,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {
         "run": command_run,
+        "fetch": command_fetch,
         "export": command_export,
         "map": command_map,
         "init-config": command_init_config,

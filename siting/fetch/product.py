@@ -161,7 +161,7 @@ def raster_product(
         cached = ctx.cache.cached_product(key, name)
         if cached is not None:
             record = read_record(cached) or {}
-            return cached, True, {"key": key, "tiles_missing": record.get("missing", [])}
+            return cached, True, record.get("details", {"key": key})
     tiles = locate_tiles(
         urls,
         ctx.cache,
@@ -197,5 +197,5 @@ def raster_product(
         "downloaded_whole_bytes": tiles.downloaded,
         "read": "whole files" if ctx.whole_files else "AOI window (HTTP range requests)",
     }
-    write_record(dest, key=key, urls=tiles.urls, missing=tiles.missing)
+    write_record(dest, key=key, urls=tiles.urls, details=details)
     return dest, False, details

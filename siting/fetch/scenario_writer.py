@@ -126,6 +126,9 @@ def fetched_scenario(
     if "osm" in products:
         _use_osm(data, products["osm"], files["osm"], sources["osm"])
         fetched.append("OpenStreetMap")
+    for spec in data["layers"]["rasters"].values():
+        if spec.get("classes"):
+            spec["classes"] = {int(value): label for value, label in spec["classes"].items()}
     data["description"] = (
         f"{base.description.strip()} Site-level data fetched by `siting fetch`: "
         f"{', '.join(fetched)}."
@@ -180,8 +183,9 @@ def _use_osm(data: dict, product: Product, files: dict, spec: dict) -> None:
             criterion = data[use]["criteria"].get("grid_distance")
             if criterion is not None:
                 criterion["source"] = (
-                    "planning default: distance to the nearest OpenStreetMap substation or "
-                    "transmission line (completeness of OSM varies: check with the utility)"
+                    "planning default (estimate); distance to the nearest OpenStreetMap "
+                    "substation or transmission line (OSM completeness varies: check with the "
+                    "utility)"
                 )
     data["wind"]["exclusions"].append(
         {

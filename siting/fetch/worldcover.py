@@ -107,8 +107,16 @@ def translate_rules(scenario: dict, layer: str = "landcover") -> dict:
                     f"{criterion.get('source', '')}; scores of the IGBP class each WorldCover "
                     "class maps onto"
                 )
-    for spec in data["layers"].get("class_distances", {}).values():
-        if spec.get("layer") == layer:
-            spec["classes"] = translate_classes(spec["classes"], crosswalk)
-            spec["source"] = "ESA WorldCover 2021 class 10, tree cover (>= 10 % trees)"
+    for name, spec in data["layers"].get("class_distances", {}).items():
+        if spec.get("layer") != layer:
+            continue
+        spec["classes"] = translate_classes(spec["classes"], crosswalk)
+        spec["source"] = f"ESA WorldCover 2021 classes {spec['classes']} (crosswalk)"
+        for use in ("reforestation", "wind"):
+            for criterion in data[use].get("criteria", {}).values():
+                if criterion.get("layer") == f"dist_{name}_m":
+                    criterion["source"] = (
+                        f"{criterion.get('source', '')}; in this fetched scenario the cells are "
+                        f"ESA WorldCover {', '.join(spec['classes'])} (10 m)"
+                    )
     return data
