@@ -27,6 +27,7 @@ ALLOWED = {
     "credits": {"errors", "scenario", "wind", "forest"},
     "io": {"errors", "grid", "scenario", "forest.species", "wind.turbines", "wind.physics"},
     "outputs": {"errors", "grid", "io", "layers", "result", "scenario", *SCIENCE},
+    "fetch": {"errors", "grid", "io", "scenario"},
 }
 
 #: Imports that mean disk access (or a file format) in a science module.
