@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import rasterio
+import shapely
+from hypothesis import given
+from hypothesis import strategies as st
 
 from siting.errors import ParameterError
 from siting.fetch.cache import Cache, ChecksumError
@@ -244,3 +247,17 @@ def test_wind_atlas_layers_follow_the_api_redirects(server, tmp_path):
     assert values[0, 0] == pytest.approx(gwa_mean_speed(lon, lat, 100), abs=1e-5)
     with rasterio.open(product.files["weibull_k_50m"]) as k:
         assert np.allclose(k.read(1), GWA_K)
+
+
+@given(
+    west=st.floats(-179.9, 179.0), south=st.floats(-89.0, 88.0),
+    width=st.floats(0.01, 5.0), height=st.floats(0.01, 5.0), size=st.sampled_from([1, 3]),
+)  # fmt: skip
+def test_the_tiles_chosen_cover_the_bounds_and_each_overlaps_them(west, south, width, height, size):
+    east, north = min(west + width, 180.0), min(south + height, 90.0)
+    tiles = tiles_for_bounds((west, south, east, north), size_deg=size)
+    boxes = [shapely.box(lon, lat, lon + size, lat + size) for lat, lon in tiles]
+    area = shapely.box(west, south, east, north)
+    assert shapely.union_all(boxes).covers(area)
+    assert all(box.intersection(area).area > 0 for box in boxes)  # no tile only touching
+    assert len(set(tiles)) == len(tiles)

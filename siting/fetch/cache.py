@@ -50,9 +50,21 @@ def product_key(**parts: object) -> str:
 
 
 def safe_name(url: str) -> str:
-    """A file name for a URL: its last path parts, readable, plus a hash of the whole URL."""
-    tail = "_".join(p for p in url.split("?")[0].rstrip("/").split("/")[-3:] if p)
-    tail = re.sub(r"[^A-Za-z0-9._-]+", "_", tail)[-80:]
+    """A file name for a URL: a hash of the whole URL, then its file name.
+
+    A URL whose last part has no extension (an API path such as ``.../MNG/wind-speed/100``)
+    is named by its last three parts.
+
+    Examples
+    --------
+    >>> safe_name("https://host/a/b/tile.tif")[11:]
+    'tile.tif'
+    >>> safe_name("https://host/api/MNG/wind-speed/100")[11:]
+    'MNG_wind-speed_100'
+    """
+    parts = [p for p in url.split("?")[0].rstrip("/").split("/") if p]
+    tail = parts[-1] if "." in parts[-1] else "_".join(parts[-3:])
+    tail = re.sub(r"[^A-Za-z0-9._-]+", "_", tail)[-120:]
     return f"{hashlib.sha256(url.encode()).hexdigest()[:10]}_{tail}"
 
 

@@ -117,6 +117,8 @@ class RichProgress(AbstractContextManager):
         if self._live is not None:
             self._live.__exit__(*exc)
             self._live = None
+            if self._bytes.tasks or self._items.tasks:
+                self._bytes.console.line()
 
     def task(self, description: str, *, total: float | None, unit: str = "bytes") -> Task:
         """A bar of bytes (with speed and ETA) or of counted items."""
