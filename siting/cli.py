@@ -99,6 +99,10 @@ def _add_fetch_parser(commands) -> None:
         help="download whole tiles into the cache instead of reading only the AOI window",
     )
     fetch.add_argument("--refresh", action="store_true", help="fetch again, ignoring the cache")
+    fetch.add_argument(
+        "--retries", type=int, default=4, help="retries of a failed request (backoff 1, 2, 4 s...)"
+    )
+    fetch.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
     fetch.add_argument("--quiet", action="store_true", help="print only the scenario path")
 
 
@@ -140,6 +144,7 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_fetch(args: argparse.Namespace) -> int:
     """``siting fetch``: fetch the AOI's layers and write the scenario that uses them."""
+    from siting.fetch.http import Retry
     from siting.fetch.progress import NullProgress, RichProgress
     from siting.fetch.workflow import FetchOptions, fetch
 
@@ -164,6 +169,7 @@ def command_fetch(args: argparse.Namespace) -> int:
         era5_years=(int(first), int(last)),
         whole_files=args.whole_files,
         refresh=args.refresh,
+        retry=Retry(attempts=max(args.retries, 0) + 1, timeout_s=args.timeout),
     )
     progress = NullProgress() if args.quiet else RichProgress(console)
     result = fetch(args.aoi, args.out, options, progress=progress)

@@ -101,11 +101,11 @@ class FixtureServer:
             return queue.pop(0) if queue else None
 
     def _status(self, handler, status: int, body: bytes = b"") -> None:
+        self._record(handler, status, len(body))  # first: the client may be quicker
         handler.send_response(status)
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         handler.wfile.write(body)
-        self._record(handler, status, len(body))
 
     def _serve(self, handler, *, head: bool) -> None:
         path = urllib.parse.urlparse(handler.path).path
@@ -120,8 +120,9 @@ class FixtureServer:
                 handler.send_response(302)
                 handler.send_header("Location", self.url + self.redirects[path])
                 handler.send_header("Content-Length", "0")
+                self._record(handler, 302, 0)
                 handler.end_headers()
-                return self._record(handler, 302, 0)
+                return None
             file = self.root / path.lstrip("/")
             if not file.is_file():
                 return self._status(handler, 404)
@@ -135,8 +136,9 @@ class FixtureServer:
                     handler.send_response(416)
                     handler.send_header("Content-Range", f"bytes */{len(data)}")
                     handler.send_header("Content-Length", "0")
+                    self._record(handler, 416, 0)
                     handler.end_headers()
-                    return self._record(handler, 416, 0)
+                    return None
                 status = 206
             body = data[start : end + 1]
             handler.send_response(status)
@@ -145,19 +147,22 @@ class FixtureServer:
             handler.send_header("Content-Length", str(len(body)))
             if status == 206:
                 handler.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
-            handler.end_headers()
             if head:
-                return self._record(handler, status, 0)
+                self._record(handler, status, 0)
+                handler.end_headers()
+                return None
+            handler.end_headers()
             if fault and fault.startswith("drop:"):  # send part of the body, then hang up
                 cut = int(fault.split(":")[1])
+                self._record(handler, status, cut)
                 handler.wfile.write(body[:cut])
                 handler.wfile.flush()
                 handler.close_connection = True
-                self._record(handler, status, cut)
                 handler.connection.shutdown(2)
                 return None
+            self._record(handler, status, len(body))
             handler.wfile.write(body)
-            return self._record(handler, status, len(body))
+            return None
         except (BrokenPipeError, ConnectionResetError, OSError):
             handler.close_connection = True
             return None

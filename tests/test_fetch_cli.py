@@ -103,12 +103,12 @@ def test_a_changed_fetched_file_is_reported_not_overwritten(server, tmp_path, ca
 
 
 def test_offline_is_one_message_with_the_url_and_exit_2(server, tmp_path, capsys):
-    args = fetch_args(server, tmp_path)
+    args = fetch_args(server, tmp_path, "--retries", "1")
     server.stop()
     assert main(args) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert "Traceback" not in err and "no connection" in err
-    assert "copernicus-dem-30m" in err and "save it as" in err
+    assert "copernicus-dem-30m" in err and "save it as" in err and "after 2 tries" in err
     assert not (tmp_path / "data" / "testsite" / "scenario.yaml").exists()
 
 

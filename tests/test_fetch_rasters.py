@@ -259,5 +259,5 @@ def test_the_tiles_chosen_cover_the_bounds_and_each_overlaps_them(west, south, w
     boxes = [shapely.box(lon, lat, lon + size, lat + size) for lat, lon in tiles]
     area = shapely.box(west, south, east, north)
     assert shapely.union_all(boxes).covers(area)
-    assert all(box.intersection(area).area > 0 for box in boxes)  # no tile only touching
+    assert all(box.intersects(area) and not box.touches(area) for box in boxes)  # no edge-only
     assert len(set(tiles)) == len(tiles)

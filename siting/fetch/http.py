@@ -169,7 +169,9 @@ def _with_retries(url: str, retry: Retry, by_hand: str, call: Callable[[], objec
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def probe(url: str, *, retry: Retry = Retry(), by_hand: str = "") -> Probe | None:
+def probe(
+    url: str, *, retry: Retry = Retry(), by_hand: str = "", missing: tuple[int, ...] = (404,)
+) -> Probe | None:
     """Size of a remote file and whether it serves byte ranges; None when it is not there.
 
     Parameters
@@ -180,11 +182,14 @@ def probe(url: str, *, retry: Retry = Retry(), by_hand: str = "") -> Probe | Non
         Retries of failed or timed-out requests.
     by_hand : str
         How to get the file without this tool (ends the error message).
+    missing : tuple of int
+        Statuses that mean "no such file" (S3 answers 403 for a missing key when listing is
+        not allowed).
 
     Returns
     -------
     Probe or None
-        None when the server answers 404 Not Found (e.g. a DEM tile over the open sea).
+        None when the server answers a ``missing`` status (e.g. a DEM tile over the open sea).
 
     Raises
     ------
@@ -201,7 +206,7 @@ def probe(url: str, *, retry: Retry = Retry(), by_hand: str = "") -> Probe | Non
                 content_range = response.headers.get("Content-Range", "")
                 length = response.headers.get("Content-Length")
         except urllib.error.HTTPError as err:
-            if err.code == 404:
+            if err.code in missing:
                 return None
             raise
         match = _CONTENT_RANGE.match(content_range)

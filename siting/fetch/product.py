@@ -174,7 +174,7 @@ def raster_product(
         raise DownloadError(
             what=what,
             problem=f"none of its {len(urls)} file(s) for the AOI is on the server "
-            f"(404: {', '.join(urls[:3])}{' ...' if len(urls) > 3 else ''})",
+            f"(not found: {', '.join(urls[:3])}{' ...' if len(urls) > 3 else ''})",
             fix="check the AOI (and --base-url), or download the files by hand into "
             f"{ctx.cache.files}",
         )

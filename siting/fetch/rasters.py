@@ -65,7 +65,7 @@ class TileSet:
     urls : list of str
         The tiles' URLs, in the same order.
     missing : list of str
-        URLs the server does not have (404).
+        URLs the server does not have (404, or 403 from a bucket that hides missing keys).
     whole_bytes : int
         Size of the tiles read, bytes (what a whole-file download would transfer).
     downloaded : int
@@ -99,7 +99,7 @@ def locate_tiles(
             tiles.urls.append(url)
             tiles.whole_bytes += int(record["bytes"])
             continue
-        found = probe(url, retry=retry, by_hand=by_hand)
+        found = probe(url, retry=retry, by_hand=by_hand, missing=(403, 404))
         if found is None:
             tiles.missing.append(url)
             continue
