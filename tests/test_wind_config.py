@@ -22,8 +22,14 @@ def test_defaults_are_the_moron_scenario():
 def test_non_wake_losses_multiply_to_the_reported_total():
     """prod(1 - loss_i) by hand: 0.97 x 0.98 x 0.97 x 0.99 x 0.93 x 1.0 = 0.84896..."""
     losses = WindYieldSpec().losses
-    given = (losses.availability, losses.electrical, losses.icing_cold_climate,
-             losses.environmental, losses.curtailment, losses.other)
+    given = (
+        losses.availability,
+        losses.electrical,
+        losses.icing_cold_climate,
+        losses.environmental,
+        losses.curtailment,
+        losses.other,
+    )
     assert given == (0.03, 0.02, 0.03, 0.01, 0.07, 0.0)
     hand = 0.97 * 0.98 * 0.97 * 0.99 * 0.93
     assert hand == pytest.approx(0.8489609, abs=1e-7)

@@ -70,9 +70,7 @@ def test_one_turbine_by_hand():
     sites, eligible, rasters = _inputs(
         mean_speed_ms=MEAN_SPEED_MS, height_m=LAYER_HEIGHT_M, elevation_m=GROUND_M, size_m=2000
     )
-    result = assess_wind_sites(
-        sites, eligible, rasters, spec, load_chosen_turbine(spec.turbine)
-    )
+    result = assess_wind_sites(sites, eligible, rasters, spec, load_chosen_turbine(spec.turbine))
     row = result.sites.loc["W001"]
     assert row["n_turbines"] == 1 and row["capacity_mw"] == 3.0
 

@@ -108,5 +108,6 @@ def test_default_turbine_is_low_specific_power_and_the_old_ones_stay_selectable(
     assert specific == pytest.approx(222.6, abs=0.1) and 200 <= specific <= 250
     assert default.power_at(20.0) == 3000 and default.power_at(20.5) == 0  # cut-out 20 m/s
     v90 = load_turbine("V90/2000")
-    assert v90.rated_kw * 1e3 / (np.pi * v90.rotor_diameter_m**2 / 4) == pytest.approx(314.4, abs=0.1)
+    v90_specific = v90.rated_kw * 1e3 / (np.pi * v90.rotor_diameter_m**2 / 4)
+    assert v90_specific == pytest.approx(314.4, abs=0.1)
     assert load_turbine("GE 1.6-82.5").rated_kw == 1600

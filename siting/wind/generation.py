@@ -1,9 +1,10 @@
 """Yearly generation and emission reductions of wind sites over their operating life.
 
-Emission reductions per CDM ACM0002 (grid-connected renewable electricity, "Baseline emissions"): ``ER_y = EG_y x EF_grid -
-PE_y - LE_y`` (tCO2e), with ``EG_y`` the net electricity the project delivers to the grid in
-year ``y``: credits follow metered generation, so the expected (P50) energy is the central
-projection and P75/P90 are risk bands around it, not deductions. Operation starts in the
+Emission reductions per CDM ACM0002 (grid-connected renewable electricity, "Baseline
+emissions"): ``ER_y = EG_y x EF_grid - PE_y - LE_y`` (tCO2e), with ``EG_y`` the net electricity
+the project delivers to the grid in year ``y``: credits follow metered generation, so the
+expected (P50) energy is the central projection and P75/P90 are risk bands around it, not
+deductions. Operation starts in the
 commissioning month: the first calendar year generates ``(13 - month) / 12`` of a year and the
 life ends the same fraction later, so a life of ``L`` years spans ``L + 1`` calendar years when
 commissioning is after January. Output fades by the annual degradation with age.
