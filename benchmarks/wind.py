@@ -93,6 +93,7 @@ def main() -> None:
             },
             "climate": {"source": "mean_speed_raster", "n_sectors": N_SECTORS},
             "wake": {"directions_per_sector": 1},
+            "turbine": {"model": "V90/2000", "hub_height_m": 80, "cut_out_ms": 25},
         }
     )
     v90 = load_chosen_turbine(spec.turbine)  # read once, outside the timings

@@ -133,12 +133,16 @@ def test_wind_stage_outputs(results):
         "n_turbines",
         "capacity_mw",
         "aep_p50_mwh",
-        "aep_p90_mwh",
+        "aep_p75_mwh",
+        "aep_p90_1yr_mwh",
+        "aep_p90_10yr_mwh",
+        "loss_total_fraction",
         "capacity_factor",
         "tco2e_per_year",
     ):
         assert column in sites, column
-    assert (sites["aep_p90_mwh"] <= sites["aep_p50_mwh"] + 1e-9).all()
+    assert (sites["aep_p90_1yr_mwh"] <= sites["aep_p90_10yr_mwh"] + 1e-9).all()
+    assert (sites["aep_p90_10yr_mwh"] <= sites["aep_p50_mwh"] + 1e-9).all()
     # the scenario caps the Mörön connection at 100 MW and each site at 50 MW
     assert sites["capacity_mw"].sum() <= 100 + 1e-9 and (sites["capacity_mw"] <= 50 + 1e-9).all()
     assert len(turbines) == sites["n_turbines"].sum()

@@ -10,12 +10,33 @@ from siting.scenario.wind import WindYieldSpec
 
 def test_defaults_are_the_moron_scenario():
     spec = WindYieldSpec()
-    assert spec.turbine.model == "V90/2000" and spec.turbine.hub_height_m == 80
+    assert spec.turbine.model == "N131/3000" and spec.turbine.hub_height_m == 114
     assert spec.climate.source == "estimate" and spec.climate.prevailing_direction_deg == 315
     assert spec.emissions.grid_ef_tco2_per_mwh == 0.797
     assert spec.emissions.grid_ef_high_tco2_per_mwh == 1.19
     assert spec.air.temperature_c == -0.8 and spec.shear.exponent == 0.2
-    assert (spec.commissioning_year, spec.operating_life_years) == (2028, 25)
+    assert (spec.commissioning_year, spec.commissioning_month) == (2029, 10)
+    assert spec.operating_life_years == 25 and spec.uncertainty.long_term_years == 10
+
+
+def test_non_wake_losses_multiply_to_the_reported_total():
+    """prod(1 - loss_i) by hand: 0.97 x 0.98 x 0.97 x 0.99 x 0.93 x 1.0 = 0.84896..."""
+    losses = WindYieldSpec().losses
+    given = (
+        losses.availability,
+        losses.electrical,
+        losses.icing_cold_climate,
+        losses.environmental,
+        losses.curtailment,
+        losses.other,
+    )
+    assert given == (0.03, 0.02, 0.03, 0.01, 0.07, 0.0)
+    hand = 0.97 * 0.98 * 0.97 * 0.99 * 0.93
+    assert hand == pytest.approx(0.8489609, abs=1e-7)
+    assert losses.kept_fraction() == pytest.approx(hand, rel=1e-12)
+    assert losses.total_fraction() == pytest.approx(0.1510391, abs=1e-7)
+    # Within the 10-15 % typical of non-wake losses (Brower 2012 ch. 14), at its top edge.
+    assert 0.10 <= round(losses.total_fraction(), 2) <= 0.15
 
 
 @pytest.mark.parametrize(

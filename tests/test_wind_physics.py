@@ -19,7 +19,7 @@ from siting.wind.physics import (
     temperature_at_c,
 )
 
-# REFERENCE.md, "Published numbers to reproduce": windpowerlib hub-height example,
+# windpowerlib docs and tests (wind_speed.logarithmic_profile, hellman): hub-height example,
 # 10 m -> 100 m, z0 = 0.15 m, 5.0 m/s.
 LOG_LAW_100M = 7.74136523
 HELLMAN_100M = 7.12462437
@@ -59,7 +59,7 @@ def test_isa_pressure_table_values():
 @pytest.mark.parametrize(
     ("temperature_c", "expected"),
     [
-        (-0.8, 1.108),  # annual mean (REFERENCE.md)
+        (-0.8, 1.108),  # annual mean (NOAA 1961-90 normals for Moron)
         ((-14.5 - 28.8) / 2, 1.200),  # January mean of daily high and low
         ((23.4 + 10.1) / 2, 1.041),  # July
     ],

@@ -93,3 +93,21 @@ def test_thrust_inverts_momentum_theory(cp):
     a = (1 - np.sqrt(1 - ct)) / 2  # induction from Ct, root below 1/2
     assert 4 * a * (1 - a) ** 2 == pytest.approx(cp, rel=1e-6)
     assert a <= 1 / 3 + 1e-9
+
+
+def test_default_turbine_is_low_specific_power_and_the_old_ones_stay_selectable():
+    """N131/3000: 3,000 kW / (pi 131^2 / 4 = 13,478 m2) = 222.6 W/m2 (Nordex: 13,478 m2)."""
+    from siting.io.turbines import load_chosen_turbine, load_turbine
+    from siting.scenario.wind import WindYieldSpec
+
+    default = load_chosen_turbine(WindYieldSpec().turbine)
+    area = np.pi * 131.0**2 / 4
+    assert area == pytest.approx(13478, abs=1)
+    assert default.name == "N131/3000" and default.rated_kw == 3000
+    specific = default.rated_kw * 1e3 / (np.pi * default.rotor_diameter_m**2 / 4)
+    assert specific == pytest.approx(222.6, abs=0.1) and 200 <= specific <= 250
+    assert default.power_at(20.0) == 3000 and default.power_at(20.5) == 0  # cut-out 20 m/s
+    v90 = load_turbine("V90/2000")
+    v90_specific = v90.rated_kw * 1e3 / (np.pi * v90.rotor_diameter_m**2 / 4)
+    assert v90_specific == pytest.approx(314.4, abs=0.1)
+    assert load_turbine("GE 1.6-82.5").rated_kw == 1600

@@ -15,7 +15,6 @@ import geopandas as gpd
 import pandas as pd
 
 from siting import io
-from siting.credits import mitigation
 from siting.land import terrain
 from siting.land.exclusions import describe_rule
 from siting.layers import load_layers, load_vectors, scenario_grid
@@ -159,12 +158,14 @@ def stage_tables(result: RunResult) -> dict:
     tables = {}
     if result.wind is not None:
         generation = result.wind.generation
-        energy = generation[generation["quantity"].isin(mitigation.WIND_ENERGY)]
-        # P90 generation (exceeded in 90 % of years) is the 10th percentile of the outcome.
+        # The yearly band: the 1-year P90 (generation exceeded in 90 % of single years) is the
+        # 10th percentile of a year's outcome; partial first and last years included.
+        band = {"aep_p50_mwh": "p50", "aep_p90_1yr_mwh": "p10"}
+        energy = generation[generation["quantity"].isin(band)]
         tables["generation"] = pd.DataFrame(
             {
                 "year": energy["year"],
-                "quantile": energy["quantity"].map({"aep_p50_mwh": "p50", "aep_p90_mwh": "p10"}),
+                "quantile": energy["quantity"].map(band),
                 "aep_mwh": energy["value"],
             }
         )

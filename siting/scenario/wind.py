@@ -152,7 +152,12 @@ class WakeSpec(Section):
 
 
 class LossSpec(Section):
-    """Losses from the wake-affected to the net energy, as fractions (applied multiplicatively)."""
+    """Losses from the wake-affected to the net (metered) energy, as fractions.
+
+    The IEC 61400-15 / industry loss categories besides wakes, applied multiplicatively:
+    ``net = waked x prod_i (1 - loss_i)`` (:meth:`kept_fraction`); each default carries its
+    source in ``moron.yaml``.
+    """
 
     yaml_path = "wind_yield.losses"
 
@@ -161,14 +166,34 @@ class LossSpec(Section):
         ge=0, lt=1, description="collection system and transformers to the metering point"
     )
     icing_cold_climate: float = Field(ge=0, lt=1, description="icing and low-temperature shutdown")
-    other: float = Field(ge=0, lt=1, description="any further loss (curtailment...)")
+    environmental: float = Field(
+        ge=0, lt=1, description="blade degradation and soiling, high-wind hysteresis, lightning"
+    )
+    curtailment: float = Field(
+        ge=0, lt=1, description="output the grid operator refuses (dispatch, grid constraints)"
+    )
+    other: float = Field(ge=0, lt=1, description="any further loss")
+
+    def kept_fraction(self) -> float:
+        """Share of the waked energy metered: ``prod_i (1 - loss_i)`` over every field."""
+        kept = 1.0
+        for name in type(self).model_fields:
+            kept *= 1.0 - getattr(self, name)
+        return kept
+
+    def total_fraction(self) -> float:
+        """Combined non-wake loss, ``1 - prod_i (1 - loss_i)``."""
+        return 1.0 - self.kept_fraction()
 
 
 class EnergyUncertaintySpec(Section):
     """Standard uncertainties combined in quadrature for P75/P90 (normal approximation).
 
     Speed uncertainties are turned into energy uncertainties through each site's sensitivity
-    (dE/E per dU/U, computed from its power curve and wind climate).
+    (dE/E per dU/U, computed from its power curve and wind climate). Over an N-year period the
+    inter-annual variability averages out as ``sigma_IAV / sqrt(N)`` while the resource and
+    model uncertainties stay (they are the same in every year): the 1-year and the
+    ``long_term_years``-year P90 differ (:mod:`siting.wind.pvalues`).
     """
 
     yaml_path = "wind_yield.uncertainty"
@@ -184,6 +209,9 @@ class EnergyUncertaintySpec(Section):
     )
     model_energy_fraction: float = Field(
         ge=0, description="wake, flow, power-curve and loss modelling, in energy"
+    )
+    long_term_years: int = Field(
+        ge=1, description="period of the long-term P75/P90 (inter-annual term / sqrt(N))"
     )
 
 
@@ -212,7 +240,13 @@ class WindYieldSpec(Section):
     losses: LossSpec
     uncertainty: EnergyUncertaintySpec
     emissions: EmissionsSpec
-    commissioning_year: int = Field(ge=1990, le=2100)
+    commissioning_year: int = Field(ge=1990, le=2100, description="year of commercial operation")
+    commissioning_month: int = Field(
+        ge=1,
+        le=12,
+        description="month of commercial operation: the first year generates from its start "
+        "((13 - month) / 12 of a year), the last year of the life the rest",
+    )
     operating_life_years: int = Field(ge=1, le=60)
     annual_degradation_fraction: float = Field(
         ge=0, lt=1, description="loss of output per year of age"

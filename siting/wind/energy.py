@@ -12,8 +12,10 @@
    (:func:`free_stream_aep_mwh`);
 5. wake losses with PyWake (:mod:`siting.wind.wakes`): its per-turbine ratio waked /
    free-stream scales the finely integrated gross AEP;
-6. net AEP = waked AEP x (1 - availability)(1 - electrical)(1 - icing/cold)(1 - other);
-7. P75/P90 from P50 and the combined uncertainty (:mod:`siting.wind.pvalues`);
+6. net (metered) AEP = waked AEP x prod_i (1 - loss_i) over availability, electrical,
+   icing/cold climate, environmental, curtailment and other (:meth:`LossSpec.kept_fraction`);
+7. P75/P90 from P50 and the combined uncertainty (:mod:`siting.wind.pvalues`): the 1-year
+   P90 and the long-term (10-year) P75/P90, where inter-annual variability averages out;
 8. emission reductions per CDM ACM0002 and the yearly generation table
    (:mod:`siting.wind.generation`).
 
@@ -68,9 +70,11 @@ SITE_COLUMNS = [
     "capacity_mw",
     "aep_gross_mwh",
     "wake_loss_fraction",
+    "loss_total_fraction",
     "aep_p50_mwh",
     "aep_p75_mwh",
-    "aep_p90_mwh",
+    "aep_p90_1yr_mwh",
+    "aep_p90_10yr_mwh",
     "capacity_factor",
     "tco2e_per_year",
     "wind_source",
@@ -79,6 +83,7 @@ SITE_COLUMNS = [
     "air_density_kg_m3",
     "prevailing_direction_deg",
     "uncertainty_fraction",
+    "uncertainty_long_term_fraction",
 ]
 
 
@@ -93,14 +98,18 @@ class WindAssessment:
         ``aep_mwh`` (net P50, MWh/yr), Point ``geometry``.
     generation : pandas.DataFrame
         Tidy: ``site_id``, ``year``, ``quantity``, ``value``, ``unit`` over the operating life
-        from ``spec.commissioning_year``; quantities ``aep_p50_mwh``, ``aep_p75_mwh``,
-        ``aep_p90_mwh``, ``tco2e_p50``, ``tco2e_p90`` (default EF), ``tco2e_p50_high_ef``.
+        from the commissioning month (:func:`siting.wind.generation.generation_table`);
+        quantities ``aep_p50_mwh``, ``aep_p75_mwh``, ``aep_p90_1yr_mwh``, ``aep_p90_10yr_mwh``
+        and the matching ``tco2e_p50``, ``tco2e_p75``, ``tco2e_p90_1yr``, ``tco2e_p90_10yr``
+        (default EF), ``tco2e_p50_high_ef``.
     sites : pandas.DataFrame
-        Index ``site_id``: ``n_turbines``, ``capacity_mw``, ``aep_gross_mwh``,
-        ``wake_loss_fraction``, ``aep_p50_mwh``, ``aep_p75_mwh``, ``aep_p90_mwh``,
-        ``capacity_factor``, ``tco2e_per_year``, ``wind_source`` (``"estimate"``, ``"layer"``,
-        ``"era5"``), and ``direction_source``, ``mean_speed_hub_ms``, ``air_density_kg_m3``,
-        ``prevailing_direction_deg``, ``uncertainty_fraction``.
+        Index ``site_id``, one full year of operation: ``n_turbines``, ``capacity_mw``,
+        ``aep_gross_mwh``, ``wake_loss_fraction``, ``loss_total_fraction`` (non-wake),
+        ``aep_p50_mwh``, ``aep_p75_mwh`` (long-term), ``aep_p90_1yr_mwh``,
+        ``aep_p90_10yr_mwh``, ``capacity_factor`` (net P50), ``tco2e_per_year``,
+        ``wind_source`` (``"estimate"``, ``"layer"``, ``"era5"``), and ``direction_source``,
+        ``mean_speed_hub_ms``, ``air_density_kg_m3``, ``prevailing_direction_deg``,
+        ``uncertainty_fraction`` (1 year), ``uncertainty_long_term_fraction``.
     estimate : bool
         True when the wind resource was the scenario's estimate.
     """
@@ -148,7 +157,9 @@ class SiteEnergy:
     wake_loss_fraction : float
         1 - waked / free-stream AEP of the farm (NaN without turbines).
     uncertainty_fraction : float
-        Combined standard uncertainty of the annual energy, fraction.
+        Combined standard uncertainty of one year's energy, fraction.
+    uncertainty_long_term_fraction : float
+        The same for the mean over ``uncertainty.long_term_years`` years, fraction.
     """
 
     turbine_ids: np.ndarray
@@ -156,6 +167,7 @@ class SiteEnergy:
     net_mwh: np.ndarray
     wake_loss_fraction: float
     uncertainty_fraction: float
+    uncertainty_long_term_fraction: float
 
     @property
     def n_turbines(self) -> int:
@@ -346,13 +358,8 @@ def place_turbines(
 
 
 def net_fraction(losses: LossSpec) -> float:
-    """Share of the waked energy delivered: the product of one minus each loss."""
-    return (
-        (1 - losses.availability)
-        * (1 - losses.electrical)
-        * (1 - losses.icing_cold_climate)
-        * (1 - losses.other)
-    )
+    """Share of the waked energy metered: the product of one minus each loss."""
+    return losses.kept_fraction()
 
 
 def site_energies(
@@ -400,15 +407,17 @@ def _site_energy(
         wake_loss = energy.wake_loss_fraction
     else:
         net, wake_loss = np.zeros(0), float("nan")
-    sigma = uncertainty_fraction(
-        spec.uncertainty, energy_sensitivity(wind.curve, wind.rose), wind.rose.source == "estimate"
-    )
+    sensitivity = energy_sensitivity(wind.curve, wind.rose)
+    estimate = wind.rose.source == "estimate"
     return SiteEnergy(
         turbine_ids=farm["turbine_id"].to_numpy(),
         gross_per_turbine_mwh=gross_one,
         net_mwh=net,
         wake_loss_fraction=wake_loss,
-        uncertainty_fraction=sigma,
+        uncertainty_fraction=uncertainty_fraction(spec.uncertainty, sensitivity, estimate),
+        uncertainty_long_term_fraction=uncertainty_fraction(
+            spec.uncertainty, sensitivity, estimate, years=spec.uncertainty.long_term_years
+        ),
     )
 
 
@@ -430,15 +439,18 @@ def _site_row(
     p50 = float(energy.net_mwh.sum())
     capacity_mw = n * turbine.rated_kw / 1e3
     sigma = energy.uncertainty_fraction
+    sigma_long = energy.uncertainty_long_term_fraction
     return {
         "site_id": site,
         "n_turbines": n,
         "capacity_mw": capacity_mw,
         "aep_gross_mwh": n * energy.gross_per_turbine_mwh,
         "wake_loss_fraction": energy.wake_loss_fraction,
+        "loss_total_fraction": spec.losses.total_fraction(),
         "aep_p50_mwh": p50,
-        "aep_p75_mwh": exceedance_aep_mwh(p50, sigma, 0.75),
-        "aep_p90_mwh": exceedance_aep_mwh(p50, sigma, 0.90),
+        "aep_p75_mwh": exceedance_aep_mwh(p50, sigma_long, 0.75),
+        "aep_p90_1yr_mwh": exceedance_aep_mwh(p50, sigma, 0.90),
+        "aep_p90_10yr_mwh": exceedance_aep_mwh(p50, sigma_long, 0.90),
         "capacity_factor": p50 / (capacity_mw * HOURS_PER_YEAR) if n else float("nan"),
         "tco2e_per_year": emission_reductions(p50, spec.emissions),
         "wind_source": wind.rose.source,
@@ -447,6 +459,7 @@ def _site_row(
         "air_density_kg_m3": wind.air_density_kg_m3,
         "prevailing_direction_deg": wind.direction_deg,
         "uncertainty_fraction": sigma,
+        "uncertainty_long_term_fraction": sigma_long,
     }
 
 

@@ -213,7 +213,8 @@ def air_density_kg_m3(elevation_m, temperature_c):
     Returns
     -------
     float or numpy.ndarray
-        Density, kg/m3. 1,300 m at -0.8 degC gives 1.108 (REFERENCE.md).
+        Density, kg/m3. 1,300 m at -0.8 degC (Moron's annual mean, NOAA 1961-90 normals) gives
+        1.108.
     """
     kelvin = np.asarray(temperature_c, dtype=float) + ZERO_CELSIUS_K
     _positive(kelvin, "temperature (K)")
