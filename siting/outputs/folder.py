@@ -154,6 +154,25 @@ def report_content(result: RunResult):
     )
 
 
+def period_columns(period) -> list[str]:
+    """Summary columns of one accounting period, shares of the target included.
+
+    Cumulative ITMOs, and for a single-year target the annual average (averaging approach)
+    and the target year's vintage.
+    """
+    name = period.name
+    if period.target_year is None:
+        return [f"itmos_{name}_tco2e", f"share_of_target_{name}"]
+    year = period.target_year
+    return [
+        f"itmos_{name}_tco2e",
+        f"itmos_{name}_average_tco2e",
+        f"share_of_target_{name}_averaging",
+        f"itmos_{name}_vintage_{year}_tco2e",
+        f"share_of_target_{name}_vintage_{year}",
+    ]
+
+
 def stage_tables(result: RunResult) -> dict:
     """The wind, forest and credit outputs in the report's shapes (absent stages omitted)."""
     tables = {}
@@ -164,7 +183,9 @@ def stage_tables(result: RunResult) -> dict:
         tables["generation"] = pd.DataFrame(
             {
                 "year": energy["year"],
-                "quantile": energy["quantity"].map({"aep_p50_mwh": "p50", "aep_p90_mwh": "p10"}),
+                "quantile": energy["quantity"].map(
+                    {"aep_p50_mwh": "p50", "aep_p75_mwh": "p25", "aep_p90_10yr_mwh": "p10"}
+                ),
                 "aep_mwh": energy["value"],
             }
         )
@@ -172,11 +193,10 @@ def stage_tables(result: RunResult) -> dict:
         tables["sequestration"] = result.forest.sequestration
     if result.credits is not None:
         spec = result.scenario.credits
-        periods = [p.name for p in spec.accounting_periods]
         price = next(iter(spec.finance.price_scenarios), None)
         columns = ["level", "project_type", "gross_tco2e", "transferable_itmos_tco2e"]
-        columns += [f"itmos_{name}_tco2e" for name in periods]
-        columns += [f"share_of_target_{name}" for name in periods]
+        for period in spec.accounting_periods:
+            columns += period_columns(period)
         if price is not None:
             columns.append(f"npv_seller_usd_{price}")
         summary = result.credits.projection.summary

@@ -28,7 +28,7 @@ from siting.scenario.base import Model, format_validation_error
 from siting.scenario.defaults import Section
 
 #: Statistics a mitigation table may hold (see :mod:`siting.credits.ledger`).
-STATISTICS = ("p10", "p50", "p90", "mean")
+STATISTICS = ("p10", "p50", "p75", "p90", "mean")
 
 #: What a project does to the atmosphere: avoids emissions or removes CO2.
 KINDS = ("reduction", "removal")
@@ -126,12 +126,20 @@ class UncertaintyBand(Model):
 
 
 class UncertaintyDeductionSpec(Model):
-    """How a project type's uncertainty deduction is made.
+    """How a project type's uncertainty deduction is made: a named method.
 
-    ``quantile``: credit the conservative statistic; the deduction is central minus
-    conservative. ``band``: deduct the fraction of the band that the relative uncertainty
-    falls in (derived from the conservative statistic when the input has it, else
-    ``relative_uncertainty_90``). ``none``: no deduction.
+    The relative uncertainty ``U`` is the half-width of the 90 % confidence interval over the
+    central estimate, derived from the conservative statistic when the input has one (normal
+    approximation), else ``relative_uncertainty_90``.
+
+    ``vm0047``: the Verra VM0047 / CDM A/R approach (CDM AR-TOOL14): no deduction when
+    ``U <= credits.vm0047_uncertainty.no_deduction_max`` (10 %), else the excess
+    ``U - 0.10`` of the creditable amount is deducted (see :mod:`siting.credits.ledger`).
+    ``fcpf_bands`` (alias ``band``): the FCPF Carbon Fund conservativeness factors of
+    ``credits.uncertainty_bands``. ``quantile``: credit the conservative statistic itself
+    (the deduction is central minus conservative): explicitly more conservative than either
+    standard. ``none``: no ex-ante deduction (e.g. wind under ACM0002, credited on metered
+    generation).
 
     ``statistic_convention`` says how the input names its quantiles: ``percentile`` (p10 is
     the 10th percentile, the low side: forest removals) or ``exceedance`` (P90 is exceeded
@@ -139,7 +147,7 @@ class UncertaintyDeductionSpec(Model):
     be the low side under that convention.
     """
 
-    method: Literal["quantile", "band", "none"] = "quantile"
+    method: Literal["vm0047", "fcpf_bands", "band", "quantile", "none"] = "quantile"
     conservative_statistic: Literal["p10", "p90"] | None = "p10"
     statistic_convention: Literal["percentile", "exceedance"] = "percentile"
     relative_uncertainty_90: float | None = Field(
@@ -247,20 +255,52 @@ class ProjectSettings(Model):
 # Targets and money
 
 
+class Vm0047Uncertainty(Model):
+    """Settings of the ``vm0047`` uncertainty deduction (Verra VM0047 / CDM AR-TOOL14)."""
+
+    no_deduction_max: Fraction = Field(
+        description="no deduction up to this relative uncertainty (90 % CI half-width / mean)"
+    )
+    source: str = ""
+
+
 class AccountingPeriod(Model):
-    """Vintages ``first_year``..``last_year`` counted towards a target of the buyer."""
+    """Vintages ``first_year``..``last_year`` counted towards a target of the buyer.
+
+    With ``target_year`` the target is a single-year quantity (Korea's 37.5 Mt is for 2030):
+    the ITMOs are compared with it as Article 6 accounting does for a single-year NDC, by the
+    averaging approach (cumulative ITMOs of the period / its years, Decision 2/CMA.3 annex,
+    para 7(a)(ii)) and by the ``target_year`` vintage alone; the cumulative total is reported
+    as such and never divided by the single-year target. Without ``target_year`` the target
+    is a cumulative quantity for the whole period.
+    """
 
     name: str = Field(pattern=r"^[A-Za-z0-9_]+$", description="used in column names")
     first_year: int
     last_year: int
     buyer_target_tco2e: float = Field(gt=0, description="the buyer's target for the period")
+    target_year: int | None = Field(
+        default=None, description="year of a single-year target; None: a cumulative target"
+    )
     source: str = ""
 
     @model_validator(mode="after")
     def _ordered(self) -> AccountingPeriod:
         if self.last_year < self.first_year:
             raise ValueError(f"last_year {self.last_year} is before first_year {self.first_year}")
+        if (
+            self.target_year is not None
+            and not self.first_year <= self.target_year <= self.last_year
+        ):
+            raise ValueError(
+                f"target_year {self.target_year} is outside {self.first_year}-{self.last_year}"
+            )
         return self
+
+    @property
+    def years(self) -> int:
+        """Years of the period (the averaging approach's divisor)."""
+        return self.last_year - self.first_year + 1
 
 
 class PriceScenario(Model):
@@ -418,6 +458,7 @@ class CreditsSpec(Section):
     uncertainty_deduction_above_bands: Fraction = Field(
         description="deduction when the relative uncertainty is above every band"
     )
+    vm0047_uncertainty: Vm0047Uncertainty
     project_types: dict[str, ProjectType] = Field(min_length=1)
     projects: dict[str, ProjectSettings] = Field(
         description="per project_id crediting dates overriding the data"
