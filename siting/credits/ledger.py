@@ -74,8 +74,9 @@ summary's P10-P90 then follow the quantiles of the sum, not the sum of site quan
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -83,7 +84,11 @@ from scipy.stats import norm
 
 from siting.credits import finance
 from siting.credits.mitigation import with_project_spread
-from siting.credits.portfolio import MITIGATION_COLUMNS, portfolio_mitigation
+from siting.credits.portfolio import (
+    MITIGATION_COLUMNS,
+    portfolio_mitigation,
+    small_scale_checks,
+)
 from siting.credits.summary import credits_summary, percentile_mitigation
 from siting.errors import ParameterError, describe
 from siting.scenario.credits import KINDS, STATISTICS, CreditsSpec
@@ -142,12 +147,16 @@ class CreditProjection:
     revenue : pandas.DataFrame
         Revenue and present value per project, vintage, price scenario and party
         (:func:`siting.credits.finance.revenue_by_party`).
+    portfolio_checks : pandas.DataFrame
+        ``portfolio_checks.csv``: each portfolio item's size against its small-scale
+        methodology's limit (:func:`siting.credits.portfolio.small_scale_checks`).
     """
 
     ledger: pd.DataFrame
     summary: pd.DataFrame
     corresponding_adjustments: pd.DataFrame
     revenue: pd.DataFrame
+    portfolio_checks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,7 +205,15 @@ def project_credits(
     revenue = finance.revenue_by_party(ledger, spec.finance)
     summary = _summary(rows, ledger, revenue, spec)
     adjustments = corresponding_adjustments(ledger, spec)
-    return CreditProjection(ledger, summary, adjustments, revenue)
+    checks = small_scale_checks(spec.portfolio if include_portfolio else [])
+    for _, check in checks[checks["exceeded"]].iterrows():
+        warnings.warn(
+            f"portfolio item {check['project_id']}: {check['quantity']} {check['value']:,.1f} "
+            f"{check['unit']} exceeds the {check['methodology']} small-scale limit "
+            f"{check['limit']:,.0f} {check['unit']} (use the large-scale methodology)",
+            stacklevel=2,
+        )
+    return CreditProjection(ledger, summary, adjustments, revenue, checks)
 
 
 def credit_ledger(mitigation: pd.DataFrame, spec: CreditsSpec) -> pd.DataFrame:

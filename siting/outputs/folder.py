@@ -57,6 +57,7 @@ def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: 
             folder / "corresponding_adjustments.csv", index=False
         )
         projection.revenue.to_csv(folder / "credits_revenue.csv", index=False)
+        projection.portfolio_checks.to_csv(folder / "portfolio_checks.csv", index=False)
         result.credits.comparison.to_csv(folder / "credits_comparison.csv", index=False)
     maps.site_map(map_content(result)).save(str(folder / "map.html"))
     io.write_text(report.render_report(report_content(result)), folder / "report.html")
