@@ -182,3 +182,36 @@ def test_corresponding_adjustment_in_the_year_of_first_transfer():
     assert table.loc[2032, "accounting_period"] == ""  # 2032 is after the 2021-2030 period
     assert table["cumulative_itmos_tco2e"].iloc[-1] == pytest.approx(5500.0)
     assert np.isclose(table["host_adjustment_tco2e"], -table["buyer_adjustment_tco2e"]).all()
+
+
+def test_ledger_takes_the_project_level_spread():
+    # Two sites of p50 1000 t, p10 500 t each (site U = 0.5 x 1.28348 = 64.2 %). The joint
+    # draws give a project p10 of 1600 t for p50 2000 t (spread 20 %, U = 25.67 %): with
+    # project_statistics each site's VM0047 deduction is (25.670 % - 10 %) x 1000 = 156.70 t
+    # instead of (64.17 % - 10 %) x 1000 = 541.74 t.
+    from siting.credits.mitigation import portfolio_removals
+
+    rows = []
+    for site in ("R1", "R2"):
+        rows += [(site, "forest", "removal", 2025, "p50", 1000.0),
+                 (site, "forest", "removal", 2025, "p10", 500.0)]  # fmt: skip
+    table = _mitigation(rows)
+    portfolio = pd.DataFrame(
+        {"year": [2025, 2025], "quantile": ["p10", "p50"], "tco2e_stock": [1600.0, 2000.0],
+         "tco2e_annual": [0.0, 0.0]}
+    )  # fmt: skip
+    spec = _spec("vm0047")
+    alone = credits.project_credits(table, spec).ledger
+    joint = credits.project_credits(
+        table,
+        spec,
+        project_statistics=portfolio_removals(portfolio),
+        project_statistics_type="forest",
+    ).ledger
+    assert alone["uncertainty_deduction_tco2e"].tolist() == pytest.approx(
+        [1000 * (0.5 * Z95_OVER_Z90 - 0.1)] * 2
+    )
+    assert joint["uncertainty_deduction_tco2e"].tolist() == pytest.approx(
+        [1000 * (0.2 * Z95_OVER_Z90 - 0.1)] * 2
+    )
+    assert joint["gross_tco2e"].sum() == alone["gross_tco2e"].sum() == 2000.0

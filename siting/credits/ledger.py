@@ -169,6 +169,7 @@ def project_credits(
     *,
     include_portfolio: bool = True,
     project_statistics: pd.DataFrame | None = None,
+    project_statistics_type: str = "reforestation",
 ) -> CreditProjection:
     """Ledger, summary, corresponding adjustments and revenue of a set of projects.
 
@@ -185,6 +186,8 @@ def project_credits(
         Project-level mitigation statistics of a project type (the forest portfolio's joint
         draws, :func:`siting.credits.mitigation.portfolio_removals`): its sites' spread is
         taken from it (:func:`siting.credits.mitigation.with_project_spread`).
+    project_statistics_type : str
+        The project type whose sites ``project_statistics`` covers.
 
     Returns
     -------
@@ -197,7 +200,7 @@ def project_credits(
         the settings need; the message names the column or scenario field.
     """
     if project_statistics is not None:
-        mitigation = with_project_spread(mitigation, project_statistics)
+        mitigation = with_project_spread(mitigation, project_statistics, project_statistics_type)
     if include_portfolio:
         mitigation = with_portfolio(mitigation, spec)
     rows = _prepare(mitigation, spec)
