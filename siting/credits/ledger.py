@@ -3,9 +3,10 @@
 Input: a tidy mitigation table, one row per project, year and statistic::
 
     project_id (str), project_type (str), kind ("reduction" | "removal"), year (int),
-    statistic ("p10" | "p50" | "p90" | "mean"), tco2e (float >= 0)
+    statistic ("p10" | "p50" | "p75" | "p90" | "mean"), tco2e (float >= 0)
 
-Wind projects give ``p50`` and ``p90`` (exceedance: P90 is the lower generation), forest
+Wind projects give ``p50`` and, as risk bands, ``p75`` and ``p90`` (exceedance: P90, the
+10-year one, is the lower generation; absent bands are tolerated), forest
 projects ``p10``, ``p50``, ``p90`` and ``mean`` (percentiles: p10 is the lower removal),
 portfolio projects ``p50`` only; each project type's ``uncertainty.statistic_convention``
 says which.
