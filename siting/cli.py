@@ -235,12 +235,24 @@ def summary_lines(result) -> list[str]:
         period = spec.accounting_periods[0]
         summary = result.credits.projection.summary
         total = summary[summary["level"] == "total"].iloc[0]
-        lines.append(
-            f"ITMOs to {spec.buyer_party}, vintages {period.first_year}-{period.last_year}: "
-            f"{total[f'itmos_{period.name}_tco2e'] / 1e6:,.2f} Mt "
-            f"({total[f'share_of_target_{period.name}']:.1%} of the "
-            f"{period.buyer_target_tco2e / 1e6:g} Mt target)"
-        )
+        name, target = period.name, period.buyer_target_tco2e / 1e6
+        cumulative = total[f"itmos_{name}_tco2e"] / 1e6
+        head = f"ITMOs to {spec.buyer_party}, vintages {period.first_year}-{period.last_year}"
+        if period.target_year is None:
+            lines.append(
+                f"{head}: {cumulative:,.2f} Mt cumulative "
+                f"({total[f'share_of_target_{name}']:.1%} of the {target:g} Mt target)"
+            )
+        else:
+            year = period.target_year
+            lines.append(
+                f"{head}: {cumulative:,.2f} Mt cumulative; averaging approach "
+                f"{total[f'itmos_{name}_average_tco2e'] / 1e6:,.3f} Mt/yr "
+                f"({total[f'share_of_target_{name}_averaging']:.2%} of the {target:g} Mt "
+                f"{year} target); {year} vintage "
+                f"{total[f'itmos_{name}_vintage_{year}_tco2e'] / 1e6:,.3f} Mt "
+                f"({total[f'share_of_target_{name}_vintage_{year}']:.2%})"
+            )
     return lines
 
 

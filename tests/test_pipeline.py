@@ -212,7 +212,15 @@ def test_credit_stage_outputs_add_up(results):
     )
     summary = pd.read_csv(results / "credits_summary.csv")
     total = summary[summary["level"] == "total"].iloc[0]
-    assert total["share_of_target_to_2030"] == pytest.approx(total["itmos_to_2030_tco2e"] / 37.5e6)
+    # Korea's 37.5 Mt is a 2030 single-year quantity: averaging approach (cumulative / 10
+    # years, Decision 2/CMA.3 annex para 7(a)(ii)) and the 2030 vintage, never the cumulative.
+    assert "share_of_target_to_2030" not in summary
+    assert total["share_of_target_to_2030_averaging"] == pytest.approx(
+        total["itmos_to_2030_tco2e"] / 10 / 37.5e6
+    )
+    assert total["share_of_target_to_2030_vintage_2030"] == pytest.approx(
+        total["itmos_to_2030_vintage_2030_tco2e"] / 37.5e6
+    )
     adjustments = pd.read_csv(results / "corresponding_adjustments.csv")
     assert len(adjustments) > 0
     comparison = pd.read_csv(results / "credits_comparison.csv")

@@ -3,9 +3,10 @@
 Input: a tidy mitigation table, one row per project, year and statistic::
 
     project_id (str), project_type (str), kind ("reduction" | "removal"), year (int),
-    statistic ("p10" | "p50" | "p90" | "mean"), tco2e (float >= 0)
+    statistic ("p10" | "p50" | "p75" | "p90" | "mean"), tco2e (float >= 0)
 
-Wind projects give ``p50`` and ``p90`` (exceedance: P90 is the lower generation), forest
+Wind projects give ``p50`` and, as risk bands, ``p75`` and ``p90`` (exceedance: P90, the
+10-year one, is the lower generation; absent bands are tolerated), forest
 projects ``p10``, ``p50``, ``p90`` and ``mean`` (percentiles: p10 is the lower removal),
 portfolio projects ``p50`` only; each project type's ``uncertainty.statistic_convention``
 says which.
@@ -17,12 +18,25 @@ left:
 1. ``gross_tco2e``: the central statistic (``central_statistic`` of the project type, p50).
 2. ``not_creditable_tco2e``: all of it outside the crediting periods, before the project's
    crediting starts, or before ``first_vintage_year``. What is left is ``creditable_tco2e``.
-3. ``uncertainty_deduction_tco2e``: ``quantile`` method: central minus the conservative
-   statistic (never below 0); ``band`` method: the band's fraction of the creditable amount,
-   the band chosen by the relative uncertainty (half-width of the 90 % confidence interval
-   over the central value; from the conservative statistic under a normal approximation,
+3. ``uncertainty_deduction_tco2e``, by the project type's named method, from the relative
+   uncertainty ``U`` (half-width of the 90 % confidence interval over the central value; from
+   the conservative statistic under a normal approximation,
    ``U = (central - conservative) / central * z(0.95) / z(1 - q)`` with q the conservative
-   percentile, else the type's ``relative_uncertainty_90``).
+   percentile, else the type's ``relative_uncertainty_90``):
+
+   - ``vm0047`` (Verra VM0047 v1.0 / CDM AR-TOOL14 v4.2): 0 when ``U <= 10 %``, else
+     ``(U - 10 %)`` x creditable (the excess over the allowed precision);
+   - ``fcpf_bands`` / ``band`` (FCPF Carbon Fund Methodological Framework, Criterion 22):
+     the conservativeness factor of the band ``U`` falls in, x creditable;
+   - ``quantile``: central minus the conservative statistic (credit the P10; never below 0),
+     explicitly more conservative than both standards;
+   - ``none``: no ex-ante deduction (wind under CDM ACM0002 is credited on metered
+     generation; its P75/P90 are risk bands only).
+
+   Each risk is counted once: fire and mortality already lower the simulated stock (the
+   forest stage draws them), the buffer (step 5) covers reversals, and this step covers the
+   estimation uncertainty only. Crediting the P10 *and* withholding a buffer counts the fire
+   spread twice; that is why ``quantile`` is no longer the default for forests.
 4. ``leakage_deduction_tco2e`` = ``leakage_fraction`` x (creditable - uncertainty).
 5. ``buffer_withheld_tco2e`` = ``buffer_fraction`` x (what is left), removals only;
    ``buffer_released_tco2e`` = ``buffer_release_fraction`` x withheld, released units keep
@@ -48,21 +62,34 @@ sides come from the other side mirrored about the central value, or from
 fully correlated outcomes, which makes the total's range wider than that of independent
 projects.
 
-The corresponding adjustments (Decision 2/CMA.3): each ITMO first transferred is added to the
-host's emissions balance and subtracted from the buyer's, here in its vintage year.
+The corresponding adjustments (Decision 2/CMA.3 annex, ch. III): each ITMO first transferred
+is added to the host's emissions balance and subtracted from the buyer's in the year of first
+transfer, here the vintage plus ``finance.sale_lag_years`` (verification, issuance, sale).
+
+Project-level spread: with ``project_statistics`` (:func:`project_credits`) the reforestation
+sites' low and high statistics are replaced by their central value times the project's ratio
+of that year (from the joint Monte Carlo draws of all sites,
+:func:`siting.credits.mitigation.with_project_spread`): the uncertainty deduction and the
+summary's P10-P90 then follow the quantiles of the sum, not the sum of site quantiles.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
 from siting.credits import finance
-from siting.credits.portfolio import MITIGATION_COLUMNS, portfolio_mitigation
+from siting.credits.mitigation import with_project_spread
+from siting.credits.portfolio import (
+    MITIGATION_COLUMNS,
+    portfolio_mitigation,
+    small_scale_checks,
+)
 from siting.credits.summary import credits_summary, percentile_mitigation
 from siting.errors import ParameterError, describe
 from siting.scenario.credits import KINDS, STATISTICS, CreditsSpec
@@ -121,12 +148,16 @@ class CreditProjection:
     revenue : pandas.DataFrame
         Revenue and present value per project, vintage, price scenario and party
         (:func:`siting.credits.finance.revenue_by_party`).
+    portfolio_checks : pandas.DataFrame
+        ``portfolio_checks.csv``: each portfolio item's size against its small-scale
+        methodology's limit (:func:`siting.credits.portfolio.small_scale_checks`).
     """
 
     ledger: pd.DataFrame
     summary: pd.DataFrame
     corresponding_adjustments: pd.DataFrame
     revenue: pd.DataFrame
+    portfolio_checks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,7 +165,12 @@ class CreditProjection:
 
 
 def project_credits(
-    mitigation: pd.DataFrame, spec: CreditsSpec, *, include_portfolio: bool = True
+    mitigation: pd.DataFrame,
+    spec: CreditsSpec,
+    *,
+    include_portfolio: bool = True,
+    project_statistics: pd.DataFrame | None = None,
+    project_statistics_type: str = "reforestation",
 ) -> CreditProjection:
     """Ledger, summary, corresponding adjustments and revenue of a set of projects.
 
@@ -147,6 +183,12 @@ def project_credits(
     include_portfolio : bool
         Add the portfolio items of ``spec`` (heat plant, e-buses, ger programme) whose
         ``project_id`` is not already in ``mitigation``.
+    project_statistics : pandas.DataFrame, optional
+        Project-level mitigation statistics of a project type (the forest portfolio's joint
+        draws, :func:`siting.credits.mitigation.portfolio_removals`): its sites' spread is
+        taken from it (:func:`siting.credits.mitigation.with_project_spread`).
+    project_statistics_type : str
+        The project type whose sites ``project_statistics`` covers.
 
     Returns
     -------
@@ -158,6 +200,8 @@ def project_credits(
         When the table is malformed, names an unknown project type, or lacks a statistic
         the settings need; the message names the column or scenario field.
     """
+    if project_statistics is not None:
+        mitigation = with_project_spread(mitigation, project_statistics, project_statistics_type)
     if include_portfolio:
         mitigation = with_portfolio(mitigation, spec)
     rows = _prepare(mitigation, spec)
@@ -165,7 +209,15 @@ def project_credits(
     revenue = finance.revenue_by_party(ledger, spec.finance)
     summary = _summary(rows, ledger, revenue, spec)
     adjustments = corresponding_adjustments(ledger, spec)
-    return CreditProjection(ledger, summary, adjustments, revenue)
+    checks = small_scale_checks(spec.portfolio if include_portfolio else [])
+    for _, check in checks[checks["exceeded"]].iterrows():
+        warnings.warn(
+            f"portfolio item {check['project_id']}: {check['quantity']} {check['value']:,.1f} "
+            f"{check['unit']} exceeds the {check['methodology']} small-scale limit "
+            f"{check['limit']:,.0f} {check['unit']} (use the large-scale methodology)",
+            stacklevel=2,
+        )
+    return CreditProjection(ledger, summary, adjustments, revenue, checks)
 
 
 def credit_ledger(mitigation: pd.DataFrame, spec: CreditsSpec) -> pd.DataFrame:
@@ -214,28 +266,37 @@ def with_portfolio(mitigation: pd.DataFrame, spec: CreditsSpec) -> pd.DataFrame:
 
 
 def corresponding_adjustments(ledger: pd.DataFrame, spec: CreditsSpec) -> pd.DataFrame:
-    """Corresponding adjustments per year: the host adds, the buyer subtracts, each ITMO.
+    """Corresponding adjustments per year of first transfer: the host adds, the buyer subtracts.
+
+    An ITMO is first transferred ``finance.sale_lag_years`` after its vintage (verification,
+    issuance and sale); the adjustment is booked in that year (Decision 2/CMA.3 annex, ch. III),
+    not in the vintage year.
 
     Parameters
     ----------
     ledger : pandas.DataFrame
         From :func:`credit_ledger`.
     spec : CreditsSpec
-        Names of the parties and the accounting periods.
+        Names of the parties, the accounting periods and the sale lag.
 
     Returns
     -------
     pandas.DataFrame
-        One row per year from ``first_vintage_year`` to the last vintage: ``year``,
-        ``accounting_period`` (name, or empty outside every period), ``host_party``,
-        ``buyer_party``, ``itmos_first_transferred_tco2e``, ``host_adjustment_tco2e`` (+),
-        ``buyer_adjustment_tco2e`` (-), ``cumulative_itmos_tco2e``.
+        One row per year from ``first_vintage_year`` + lag to the last vintage + lag:
+        ``year`` (of first transfer), ``accounting_period`` (the period that year falls in,
+        or empty), ``host_party``, ``buyer_party``, ``itmos_first_transferred_tco2e``,
+        ``host_adjustment_tco2e`` (+), ``buyer_adjustment_tco2e`` (-),
+        ``cumulative_itmos_tco2e``.
     """
+    lag = spec.finance.sale_lag_years
     eligible = ledger[ledger["eligible_vintage"]]
     last = int(eligible["vintage"].max()) if not eligible.empty else spec.first_vintage_year - 1
-    years = np.arange(spec.first_vintage_year, last + 1, dtype=np.int64)
+    years = np.arange(spec.first_vintage_year + lag, last + lag + 1, dtype=np.int64)
+    transfer_year = eligible["vintage"].astype(np.int64) + lag
     itmos = (
-        eligible.groupby("vintage")["transferable_itmos_tco2e"].sum().reindex(years, fill_value=0.0)
+        eligible.groupby(transfer_year)["transferable_itmos_tco2e"]
+        .sum()
+        .reindex(years, fill_value=0.0)
     ).to_numpy(float)
     period = np.full(years.shape, "", dtype=object)
     for spec_period in spec.accounting_periods:
@@ -436,7 +497,7 @@ def _project_attributes(table: pd.DataFrame, spec: CreditsSpec) -> pd.DataFrame:
                 )
             conservative = None
         if (
-            uncertainty.method == "band"
+            uncertainty.method in _RELATIVE_METHODS
             and conservative is None
             and uncertainty.relative_uncertainty_90 is None
         ):
@@ -554,7 +615,9 @@ def _ledger(
             "gross_statistic": rows["central_statistic"].to_numpy(str),
             "conservative_statistic": rows["conservative_statistic"].to_numpy(str),
             "uncertainty_method": method if uncertainty else "none",
-            "relative_uncertainty_90": np.where(method == "band", steps["relative"], np.nan),
+            "relative_uncertainty_90": np.where(
+                np.isin(method, _RELATIVE_METHODS), steps["relative"], np.nan
+            ),
             "crediting_start_year": steps["crediting_start_year"],
             "crediting_period": steps["crediting_period"],
             "crediting_period_start_year": _nullable(steps["period_start"], in_period),
@@ -605,7 +668,12 @@ def _steps(
         conservative = np.nan_to_num(rows["conservative"].to_numpy(float))
         by_quantile = np.clip(gross - conservative, 0, None)
         by_band = _band_fractions(spec, np.nan_to_num(relative)) * creditable
-        deduction = np.select([method == "quantile", method == "band"], [by_quantile, by_band], 0)
+        by_vm0047 = vm0047_fraction(np.nan_to_num(relative), spec) * creditable
+        deduction = np.select(
+            [method == "quantile", np.isin(method, _BAND_METHODS), method == "vm0047"],
+            [by_quantile, by_band, by_vm0047],
+            0,
+        )
         uncertainty_cut = np.where(creditable_mask, np.minimum(deduction, creditable), 0.0)
     else:
         uncertainty_cut = np.zeros_like(gross)
@@ -665,6 +733,34 @@ def _relative_uncertainty(rows: pd.DataFrame, gross: np.ndarray) -> np.ndarray:
     given = rows["relative_uncertainty_given"].to_numpy(float)
     relative = np.where(np.isnan(conservative), given, derived)
     return np.where(gross > 0, relative, 0.0)
+
+
+def vm0047_fraction(relative: np.ndarray, spec: CreditsSpec) -> np.ndarray:
+    """VM0047 / CDM AR-TOOL14 uncertainty deduction, as a fraction of the creditable amount.
+
+    No deduction when the half-width of the 90 % confidence interval is at most
+    ``no_deduction_max`` (10 %) of the mean; above, the excess ``U - 0.10`` is deducted
+    (Verra VM0047 v1.0, 2023, sec. 8; CDM AR-TOOL14 v4.2; verify against the text).
+
+    Parameters
+    ----------
+    relative : numpy.ndarray
+        Relative uncertainty U (90 % CI half-width / mean), e.g. 0.25 for +-25 %.
+    spec : CreditsSpec
+        ``vm0047_uncertainty.no_deduction_max``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Fractions in [0, 1].
+    """
+    allowed = spec.vm0047_uncertainty.no_deduction_max
+    return np.clip(np.asarray(relative, float) - allowed, 0.0, 1.0)
+
+
+#: Methods deducting the FCPF conservativeness bands; methods reading a relative uncertainty.
+_BAND_METHODS = ("band", "fcpf_bands")
+_RELATIVE_METHODS = (*_BAND_METHODS, "vm0047")
 
 
 def _band_fractions(spec: CreditsSpec, relative: np.ndarray) -> np.ndarray:

@@ -143,3 +143,32 @@ def empty_mitigation() -> pd.DataFrame:
             "tco2e": pd.Series([], dtype=float),
         }
     )
+
+
+#: Columns of the small-scale check table (``portfolio_checks.csv``).
+CHECK_COLUMNS = ("project_id", "methodology", "quantity", "value", "limit", "unit", "exceeded")
+
+
+def small_scale_checks(items: Iterable[PortfolioItem]) -> pd.DataFrame:
+    """Each portfolio item's size against its small-scale methodology's limit.
+
+    Parameters
+    ----------
+    items : iterable of PortfolioItem
+        Items with a ``small_scale_check`` (solar heat: AMS-I.C 45 MWth; e-buses: AMS-III.C
+        60 kt CO2e/yr; ger programme: AMS-II 60 GWh/yr); others are skipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CHECK_COLUMNS`; ``exceeded`` flags an item too large for the method.
+    """
+    records = []
+    for item in items:
+        check = getattr(item, "small_scale_check", None)
+        if check is None:
+            continue
+        result = check()
+        records.append({"project_id": item.project_id, **result.model_dump(),
+                        "exceeded": result.exceeded})  # fmt: skip
+    return pd.DataFrame(records, columns=list(CHECK_COLUMNS))

@@ -1,8 +1,11 @@
 """The credits summary: per project, project type and in total, what the ledger gives.
 
 Rows (``level``): one per project, one per project type and the total. Columns: the sums of
-every ledger step (tCO2e), the ITMOs of each accounting period and their share of the buyer's
-target, the P10/P50/P90 of those ITMOs, and the net present value per price scenario and party
+every ledger step (tCO2e), the ITMOs of each accounting period (cumulative) and, for a
+single-year target such as Korea's 37.5 Mt in 2030, the period's annual average (the
+averaging approach of Decision 2/CMA.3 annex para 7(a)(ii)) and the target year's vintage,
+each with its share of the target (a cumulative total is never divided by a single-year
+target), the P10/P50/P90 of those ITMOs, and the net present value per price scenario and party
 (:mod:`siting.credits.finance`). P10/P50/P90 are percentiles of the outcome: the ITMOs if the
 mitigation turned out at that percentile in every year, with every deduction but the ex-ante
 uncertainty deduction (:func:`percentile_mitigation` gives that mitigation; the ledger takes it
@@ -184,18 +187,44 @@ def _period_columns(
     projects: _Projects,
     percentile_itmos: Mapping[int, np.ndarray],
 ) -> dict[str, np.ndarray]:
-    """Per accounting period: the ITMOs, a share-of-target placeholder, and their percentiles."""
+    """Per accounting period: cumulative ITMOs, percentiles, single-year target comparisons.
+
+    For a single-year target: the period's annual average and the target year's vintage
+    (shares filled later).
+
+    Columns: ``itmos_{p}_tco2e`` (cumulative over the period's vintages, labelled as such in
+    the outputs) and ``itmos_{p}_p{q}_tco2e``; with ``target_year``:
+    ``itmos_{p}_average_tco2e`` (averaging approach: cumulative / years of the period,
+    Decision 2/CMA.3 annex para 7(a)(ii)), ``itmos_{p}_vintage_{year}_tco2e`` (that vintage
+    alone) and their percentiles.
+    """
     vintage = ledger["vintage"].to_numpy(np.int64)
     transferable = ledger["transferable_itmos_tco2e"].to_numpy(float)
     columns = {}
     for period in spec.accounting_periods:
         first = max(period.first_year, spec.first_vintage_year)
         inside = (vintage >= first) & (vintage <= period.last_year)
-        columns[f"itmos_{period.name}_tco2e"] = projects.sum(transferable * inside)
-        # Filled by _with_shares_of_target, after the totals.
-        columns[f"share_of_target_{period.name}"] = np.nan
+        name = period.name
+        columns[f"itmos_{name}_tco2e"] = projects.sum(transferable * inside)
         for q in PERCENTILES:
-            columns[f"itmos_{period.name}_p{q}_tco2e"] = projects.sum(percentile_itmos[q] * inside)
+            columns[f"itmos_{name}_p{q}_tco2e"] = projects.sum(percentile_itmos[q] * inside)
+        if period.target_year is None:
+            # Filled by _with_shares_of_target, after the totals.
+            columns[f"share_of_target_{name}"] = np.nan
+            continue
+        single = vintage == period.target_year
+        year = period.target_year
+        columns[f"itmos_{name}_average_tco2e"] = columns[f"itmos_{name}_tco2e"] / period.years
+        columns[f"itmos_{name}_vintage_{year}_tco2e"] = projects.sum(transferable * single)
+        for q in PERCENTILES:
+            columns[f"itmos_{name}_average_p{q}_tco2e"] = (
+                columns[f"itmos_{name}_p{q}_tco2e"] / period.years
+            )
+            columns[f"itmos_{name}_vintage_{year}_p{q}_tco2e"] = projects.sum(
+                percentile_itmos[q] * single
+            )
+        columns[f"share_of_target_{name}_averaging"] = np.nan
+        columns[f"share_of_target_{name}_vintage_{year}"] = np.nan
     return columns
 
 
@@ -246,10 +275,23 @@ def total_row(projects: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_shares_of_target(summary: pd.DataFrame, spec: CreditsSpec) -> pd.DataFrame:
-    """Each period's ITMOs over the buyer's target of that period, on every row."""
+    """Each period's ITMOs over the buyer's target of that period, on every row.
+
+    A single-year target (``target_year``) is compared with the period's annual average
+    (averaging approach) and with the target year's vintage, never with the cumulative total;
+    a cumulative target with the cumulative ITMOs.
+    """
     for period in spec.accounting_periods:
-        summary[f"share_of_target_{period.name}"] = (
-            summary[f"itmos_{period.name}_tco2e"] / period.buyer_target_tco2e
+        name, target = period.name, period.buyer_target_tco2e
+        if period.target_year is None:
+            summary[f"share_of_target_{name}"] = summary[f"itmos_{name}_tco2e"] / target
+            continue
+        year = period.target_year
+        summary[f"share_of_target_{name}_averaging"] = (
+            summary[f"itmos_{name}_average_tco2e"] / target
+        )
+        summary[f"share_of_target_{name}_vintage_{year}"] = (
+            summary[f"itmos_{name}_vintage_{year}_tco2e"] / target
         )
     return summary
 

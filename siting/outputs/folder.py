@@ -56,6 +56,7 @@ def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: 
             folder / "corresponding_adjustments.csv", index=False
         )
         projection.revenue.to_csv(folder / "credits_revenue.csv", index=False)
+        projection.portfolio_checks.to_csv(folder / "portfolio_checks.csv", index=False)
         result.credits.comparison.to_csv(folder / "credits_comparison.csv", index=False)
     maps.site_map(map_content(result)).save(str(folder / "map.html"))
     io.write_text(report.render_report(report_content(result)), folder / "report.html")
@@ -153,6 +154,25 @@ def report_content(result: RunResult):
     )
 
 
+def period_columns(period) -> list[str]:
+    """Summary columns of one accounting period, shares of the target included.
+
+    Cumulative ITMOs, and for a single-year target the annual average (averaging approach)
+    and the target year's vintage.
+    """
+    name = period.name
+    if period.target_year is None:
+        return [f"itmos_{name}_tco2e", f"share_of_target_{name}"]
+    year = period.target_year
+    return [
+        f"itmos_{name}_tco2e",
+        f"itmos_{name}_average_tco2e",
+        f"share_of_target_{name}_averaging",
+        f"itmos_{name}_vintage_{year}_tco2e",
+        f"share_of_target_{name}_vintage_{year}",
+    ]
+
+
 def stage_tables(result: RunResult) -> dict:
     """The wind, forest and credit outputs in the report's shapes (absent stages omitted)."""
     tables = {}
@@ -173,11 +193,10 @@ def stage_tables(result: RunResult) -> dict:
         tables["sequestration"] = result.forest.sequestration
     if result.credits is not None:
         spec = result.scenario.credits
-        periods = [p.name for p in spec.accounting_periods]
         price = next(iter(spec.finance.price_scenarios), None)
         columns = ["level", "project_type", "gross_tco2e", "transferable_itmos_tco2e"]
-        columns += [f"itmos_{name}_tco2e" for name in periods]
-        columns += [f"share_of_target_{name}" for name in periods]
+        for period in spec.accounting_periods:
+            columns += period_columns(period)
         if price is not None:
             columns.append(f"npv_seller_usd_{price}")
         summary = result.credits.projection.summary

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import jinja2
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -59,8 +60,8 @@ class ReportContent:
     credits_summary, comparison : pandas.DataFrame, optional
         Totals per project type and the comparison cases.
     target_mt : float, optional
-        The buyer's target the cumulative ITMOs are drawn against, Mt CO2e (the scenario's
-        first accounting period); without it no target line is drawn.
+        The buyer's single-year target the annual ITMOs are drawn against, Mt CO2e (the
+        scenario's first accounting period); without it no target line is drawn.
     """
 
     title: str
@@ -138,7 +139,13 @@ def band_figure(table: pd.DataFrame, value: str, ylabel: str, title: str) -> str
 
 
 def ledger_figure(ledger: pd.DataFrame, target_mt: float | None = None) -> str:
-    """ITMOs by vintage stacked by project type, and the cumulative total against the target."""
+    """ITMOs by vintage stacked by project type, and the annual ITMOs against the target.
+
+    The buyer's target (Korea's 37.5 Mt) is a single-year (2030) quantity: the right panel
+    compares it with each vintage's ITMOs and with their running annual average from the first
+    vintage (the averaging approach of Decision 2/CMA.3 annex para 7(a)(ii)), never with a
+    cumulative total.
+    """
     by_vintage = ledger.pivot_table(
         index="vintage", columns="project_type", values="transferable_itmos_tco2e", aggfunc="sum"
     ).fillna(0.0)
@@ -148,14 +155,18 @@ def ledger_figure(ledger: pd.DataFrame, target_mt: float | None = None) -> str:
     ax1.set_xticks(range(0, len(by_vintage), 5), by_vintage.index[::5], rotation=0)
     ax1.set_ylabel("ITMOs (kt CO2e)")
     ax1.set_title("Transferable ITMOs by vintage")
-    cumulative = by_vintage.sum(axis=1).cumsum() / 1e6
-    ax2.plot(cumulative.index, cumulative.values, marker="o", label="this portfolio")
+    annual = by_vintage.sum(axis=1) / 1e6
+    average = annual.cumsum() / np.arange(1, len(annual) + 1)
+    ax2.plot(annual.index, annual.values, marker="o", label="ITMOs of the vintage")
+    ax2.plot(
+        average.index, average.values, linestyle=":", label="annual average since first vintage"
+    )
     if target_mt is not None:
         ax2.axhline(target_mt, color="#b71c1c", linestyle="--",
-                    label=f"buyer's target ({target_mt:g} Mt)")  # fmt: skip
+                    label=f"buyer's single-year target ({target_mt:g} Mt)")  # fmt: skip
     ax2.set_yscale("log")
-    ax2.set_ylabel("cumulative ITMOs (Mt CO2e, log)")
-    ax2.set_title("Cumulative ITMOs")
+    ax2.set_ylabel("ITMOs per year (Mt CO2e, log)")
+    ax2.set_title("Annual ITMOs against a single-year target")
     ax2.legend()
     ax2.grid(alpha=0.3)
     return figure_data_url(fig)

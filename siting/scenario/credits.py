@@ -28,7 +28,7 @@ from siting.scenario.base import Model, format_validation_error
 from siting.scenario.defaults import Section
 
 #: Statistics a mitigation table may hold (see :mod:`siting.credits.ledger`).
-STATISTICS = ("p10", "p50", "p90", "mean")
+STATISTICS = ("p10", "p50", "p75", "p90", "mean")
 
 #: What a project does to the atmosphere: avoids emissions or removes CO2.
 KINDS = ("reduction", "removal")
@@ -126,12 +126,20 @@ class UncertaintyBand(Model):
 
 
 class UncertaintyDeductionSpec(Model):
-    """How a project type's uncertainty deduction is made.
+    """How a project type's uncertainty deduction is made: a named method.
 
-    ``quantile``: credit the conservative statistic; the deduction is central minus
-    conservative. ``band``: deduct the fraction of the band that the relative uncertainty
-    falls in (derived from the conservative statistic when the input has it, else
-    ``relative_uncertainty_90``). ``none``: no deduction.
+    The relative uncertainty ``U`` is the half-width of the 90 % confidence interval over the
+    central estimate, derived from the conservative statistic when the input has one (normal
+    approximation), else ``relative_uncertainty_90``.
+
+    ``vm0047``: the Verra VM0047 / CDM A/R approach (CDM AR-TOOL14): no deduction when
+    ``U <= credits.vm0047_uncertainty.no_deduction_max`` (10 %), else the excess
+    ``U - 0.10`` of the creditable amount is deducted (see :mod:`siting.credits.ledger`).
+    ``fcpf_bands`` (alias ``band``): the FCPF Carbon Fund conservativeness factors of
+    ``credits.uncertainty_bands``. ``quantile``: credit the conservative statistic itself
+    (the deduction is central minus conservative): explicitly more conservative than either
+    standard. ``none``: no ex-ante deduction (e.g. wind under ACM0002, credited on metered
+    generation).
 
     ``statistic_convention`` says how the input names its quantiles: ``percentile`` (p10 is
     the 10th percentile, the low side: forest removals) or ``exceedance`` (P90 is exceeded
@@ -139,7 +147,7 @@ class UncertaintyDeductionSpec(Model):
     be the low side under that convention.
     """
 
-    method: Literal["quantile", "band", "none"] = "quantile"
+    method: Literal["vm0047", "fcpf_bands", "band", "quantile", "none"] = "quantile"
     conservative_statistic: Literal["p10", "p90"] | None = "p10"
     statistic_convention: Literal["percentile", "exceedance"] = "percentile"
     relative_uncertainty_90: float | None = Field(
@@ -247,20 +255,52 @@ class ProjectSettings(Model):
 # Targets and money
 
 
+class Vm0047Uncertainty(Model):
+    """Settings of the ``vm0047`` uncertainty deduction (Verra VM0047 / CDM AR-TOOL14)."""
+
+    no_deduction_max: Fraction = Field(
+        description="no deduction up to this relative uncertainty (90 % CI half-width / mean)"
+    )
+    source: str = ""
+
+
 class AccountingPeriod(Model):
-    """Vintages ``first_year``..``last_year`` counted towards a target of the buyer."""
+    """Vintages ``first_year``..``last_year`` counted towards a target of the buyer.
+
+    With ``target_year`` the target is a single-year quantity (Korea's 37.5 Mt is for 2030):
+    the ITMOs are compared with it as Article 6 accounting does for a single-year NDC, by the
+    averaging approach (cumulative ITMOs of the period / its years, Decision 2/CMA.3 annex,
+    para 7(a)(ii)) and by the ``target_year`` vintage alone; the cumulative total is reported
+    as such and never divided by the single-year target. Without ``target_year`` the target
+    is a cumulative quantity for the whole period.
+    """
 
     name: str = Field(pattern=r"^[A-Za-z0-9_]+$", description="used in column names")
     first_year: int
     last_year: int
     buyer_target_tco2e: float = Field(gt=0, description="the buyer's target for the period")
+    target_year: int | None = Field(
+        default=None, description="year of a single-year target; None: a cumulative target"
+    )
     source: str = ""
 
     @model_validator(mode="after")
     def _ordered(self) -> AccountingPeriod:
         if self.last_year < self.first_year:
             raise ValueError(f"last_year {self.last_year} is before first_year {self.first_year}")
+        if (
+            self.target_year is not None
+            and not self.first_year <= self.target_year <= self.last_year
+        ):
+            raise ValueError(
+                f"target_year {self.target_year} is outside {self.first_year}-{self.last_year}"
+            )
         return self
+
+    @property
+    def years(self) -> int:
+        """Years of the period (the averaging approach's divisor)."""
+        return self.last_year - self.first_year + 1
 
 
 class PriceScenario(Model):
@@ -315,42 +355,146 @@ class _PortfolioItem(Model):
         raise NotImplementedError
 
 
+class SmallScaleCheck(Model):
+    """A portfolio item's size against its small-scale methodology's limit."""
+
+    methodology: str
+    quantity: str
+    value: float
+    limit: float
+    unit: str
+
+    @property
+    def exceeded(self) -> bool:
+        """True when the item is too large for the small-scale methodology."""
+        return self.value > self.limit
+
+
 class HeatPlantConversion(_PortfolioItem):
-    """A coal heat-only plant converted to solar thermal: a fixed annual reduction."""
+    """Solar district heat feeding a coal heat-only plant's network (CDM AMS-I.C).
+
+    Reduction = baseline emissions of the plant's heat x ``solar_fraction`` (the share of the
+    annual heat the collector field delivers; about 10-20 % with diurnal storage, 40-50 % with
+    a seasonal pit store in large Danish plants, IEA SHC Task 55): not a 100 % replacement.
+    The collector capacity that fraction needs (heat / specific yield x 0.7 kWth per m2,
+    the IEA SHC conversion) is checked against AMS-I.C's 45 MWth small-scale limit.
+    """
 
     item: Literal["heat_plant_conversion"]
     project_type: str = "solar_thermal_heat"
-    tco2e_per_year: float = Field(gt=0, description="reduction at full output")
+    baseline_tco2e_per_year: float = Field(gt=0, description="the coal plant's emissions")
+    heat_emission_factor_tco2_per_mwh: float = Field(
+        gt=0, description="baseline emissions per MWh of heat delivered"
+    )
+    solar_fraction: Fraction = Field(description="share of the annual heat from the sun")
+    collector_yield_mwh_per_m2_year: float = Field(gt=0, description="specific solar yield")
+    kwth_per_m2: float = Field(gt=0, description="collector thermal capacity per m2")
+    small_scale_limit_mwth: float = Field(gt=0, description="AMS-I.C limit")
 
     def annual_tco2e(self) -> float:  # noqa: D102 (documented on the base class)
-        return self.tco2e_per_year
+        return self.baseline_tco2e_per_year * self.solar_fraction
+
+    def solar_heat_mwh(self) -> float:
+        """Heat delivered by the collector field, MWh per year."""
+        return self.annual_tco2e() / self.heat_emission_factor_tco2_per_mwh
+
+    def small_scale_check(self) -> SmallScaleCheck:
+        """Collector capacity (MWth) against the AMS-I.C limit."""
+        area_m2 = self.solar_heat_mwh() / self.collector_yield_mwh_per_m2_year
+        return SmallScaleCheck(
+            methodology="CDM AMS-I.C", quantity="collector capacity",
+            value=area_m2 * self.kwth_per_m2 / 1e3, limit=self.small_scale_limit_mwth,
+            unit="MWth",
+        )  # fmt: skip
 
 
 class EBusFleet(_PortfolioItem):
-    """Electric buses replacing diesel ones: buses x tCO2e per bus-year."""
+    """Electric buses replacing diesel ones, net of charging emissions (CDM AMS-III.C).
+
+    Per bus-year: baseline ``km x diesel l/km x kg CO2/l`` minus project
+    ``km x kWh/km / (1 - grid losses) x grid EF``. On a coal grid the project emissions can
+    match or exceed the baseline: the net (:meth:`net_tco2e_per_year`) is reported as is, the
+    credited reduction is never below 0. Checked against AMS-III.C's 60 kt CO2e/yr limit.
+    """
 
     item: Literal["e_bus_fleet"]
     project_type: str = "e_bus"
     n_buses: int = Field(ge=1)
-    tco2e_per_bus_year: float = Field(gt=0)
+    km_per_bus_year: float = Field(gt=0)
+    diesel_l_per_km: float = Field(gt=0, description="baseline diesel bus consumption")
+    diesel_kgco2_per_l: float = Field(gt=0)
+    kwh_per_km: float = Field(gt=0, description="e-bus consumption at the charger")
+    grid_loss_fraction: Fraction = Field(description="transmission and distribution losses")
+    grid_ef_tco2_per_mwh: float = Field(gt=0, description="emission factor of the charging grid")
+    small_scale_limit_tco2e_per_year: float = Field(gt=0, description="AMS-III.C limit")
+
+    def baseline_tco2e_per_year(self) -> float:
+        """Diesel buses' emissions, tCO2 per year."""
+        return (
+            self.n_buses
+            * self.km_per_bus_year
+            * self.diesel_l_per_km
+            * self.diesel_kgco2_per_l
+            / 1e3
+        )
+
+    def project_tco2e_per_year(self) -> float:
+        """Charging emissions at the grid factor, tCO2 per year."""
+        mwh = self.n_buses * self.km_per_bus_year * self.kwh_per_km / 1e3
+        return mwh / (1.0 - self.grid_loss_fraction) * self.grid_ef_tco2_per_mwh
+
+    def net_tco2e_per_year(self) -> float:
+        """Baseline minus project emissions (negative: the e-buses emit more)."""
+        return self.baseline_tco2e_per_year() - self.project_tco2e_per_year()
 
     def annual_tco2e(self) -> float:  # noqa: D102
-        return self.n_buses * self.tco2e_per_bus_year
+        return max(self.net_tco2e_per_year(), 0.0)
+
+    def small_scale_check(self) -> SmallScaleCheck:
+        """Emission reductions against the AMS-III.C limit."""
+        return SmallScaleCheck(
+            methodology="CDM AMS-III.C", quantity="emission reductions",
+            value=self.annual_tco2e(), limit=self.small_scale_limit_tco2e_per_year,
+            unit="tCO2e/yr",
+        )  # fmt: skip
 
 
 class GerHouseholds(_PortfolioItem):
-    """Ger insulation / stove replacement: households x tCO2e per household-year x saving."""
+    """Ger insulation and stoves with the 2019 raw-coal ban in the baseline (CDM AMS-II.G/II.E).
+
+    Since May 2019 Ulaanbaatar's ger districts may not burn raw coal; the baseline fuel is the
+    refined coal briquettes sold instead. Reduction = households x briquettes (t/yr) x NCV x
+    emission factor x ``reduction_fraction``; the energy saved is checked against the
+    AMS-II 60 GWh/yr small-scale limit.
+    """
 
     item: Literal["ger_households"]
     project_type: str = "ger_insulation"
     households: int = Field(ge=1)
-    baseline_tco2e_per_household_year: float = Field(gt=0)
+    baseline_fuel: str = "refined coal briquettes"
+    fuel_t_per_household_year: float = Field(gt=0)
+    fuel_ncv_gj_per_t: float = Field(gt=0)
+    fuel_ef_tco2_per_gj: float = Field(gt=0)
     reduction_fraction: Fraction = Field(
-        description="share of the household's baseline emissions avoided"
+        description="share of the household's baseline fuel avoided"
     )
+    small_scale_limit_gwh_per_year: float = Field(gt=0, description="AMS-II limit")
+
+    def baseline_tco2e_per_household_year(self) -> float:
+        """Baseline emissions of one ger, tCO2 per year."""
+        return self.fuel_t_per_household_year * self.fuel_ncv_gj_per_t * self.fuel_ef_tco2_per_gj
 
     def annual_tco2e(self) -> float:  # noqa: D102
-        return self.households * self.baseline_tco2e_per_household_year * self.reduction_fraction
+        return self.households * self.baseline_tco2e_per_household_year() * self.reduction_fraction
+
+    def small_scale_check(self) -> SmallScaleCheck:
+        """Fuel energy saved against the AMS-II limit."""
+        gj = self.households * self.fuel_t_per_household_year * self.fuel_ncv_gj_per_t
+        return SmallScaleCheck(
+            methodology="CDM AMS-II (II.E/II.G)", quantity="energy saved",
+            value=gj * self.reduction_fraction / 3600.0, limit=self.small_scale_limit_gwh_per_year,
+            unit="GWh/yr",
+        )  # fmt: skip
 
 
 class FixedAnnual(_PortfolioItem):
@@ -418,6 +562,7 @@ class CreditsSpec(Section):
     uncertainty_deduction_above_bands: Fraction = Field(
         description="deduction when the relative uncertainty is above every band"
     )
+    vm0047_uncertainty: Vm0047Uncertainty
     project_types: dict[str, ProjectType] = Field(min_length=1)
     projects: dict[str, ProjectSettings] = Field(
         description="per project_id crediting dates overriding the data"
