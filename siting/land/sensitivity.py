@@ -212,7 +212,8 @@ def score_spread(
     standard deviation follow exactly from the mean vector and covariance matrix of the
     draws; the percentiles need the draws, which are formed and sorted block by block (dask
     chunks, and within a chunk :func:`spread_block_cells` cells at a time), so memory stays
-    bounded (:data:`SPREAD_BLOCK_BYTES` per block) for millions of cells and any draw count. Lazy on dask-backed scores. Nodata as in
+    bounded (:data:`SPREAD_BLOCK_BYTES` per block) for millions of cells and any draw count.
+    Lazy on dask-backed scores. Nodata as in
     :func:`~siting.land.overlay.weighted_overlay`.
 
     Parameters
