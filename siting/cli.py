@@ -7,6 +7,7 @@ without a traceback, and the command exits with status 2.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -78,9 +79,13 @@ def _progress(quiet: bool) -> Iterator:
 
 def command_run(args: argparse.Namespace) -> int:
     """``siting run``: validate the scenario, run every stage, report where results are."""
+    from siting.layers import scenario_grid
     from siting.pipeline import run
+    from siting.preflight import estimate_cost
 
     scenario = load_scenario(args.config)
+    if not args.quiet:
+        console.print(escape(f"Estimate: {estimate_cost(scenario, scenario_grid(scenario))}"))
     with _progress(args.quiet) as stage:
         result = run(scenario, args.out, stage=stage)
     if not args.quiet:
@@ -168,6 +173,19 @@ def command_init_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def os_error_parts(err: OSError, args: argparse.Namespace) -> tuple[str, str, str]:
+    """What, problem and fix of an operating-system error (full disk, permission, ...)."""
+    where = err.filename or getattr(args, "out", None) or getattr(args, "results", None)
+    where = str(where) if where else "the results folder"
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return where, "the disk is full (no space left while writing)", (
+            "free disk space or write elsewhere with --out; the previous results are unchanged"
+        )
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return where, err.strerror or "permission denied", "choose a folder you can write"
+    return where, err.strerror or str(err), "check the path and permissions"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``siting`` console script."""
     args = build_parser().parse_args(argv)
@@ -183,8 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print("[bold red]error:[/]", escape(str(err)), soft_wrap=True)
         return err.exit_code
     except OSError as err:  # the file system refused: a path or permission the user can fix
-        where = err.filename or "a file"
-        message = describe(str(where), err.strerror or str(err), "check the path and permissions")
+        message = describe(*os_error_parts(err, args))
         console.print("[bold red]error:[/]", escape(message), soft_wrap=True)
         return SitingError.exit_code
     except KeyboardInterrupt:

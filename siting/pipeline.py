@@ -33,8 +33,9 @@ from siting.land import sites as site_tools
 from siting.land.classes import class_value
 from siting.land.exclusions import Eligibility, eligibility
 from siting.land.scoring import Suitability, suitability
-from siting.layers import load_layers, load_vectors, scenario_grid
+from siting.layers import load_layers, load_vectors, persist_layers, scenario_grid
 from siting.outputs import folder as outputs
+from siting.preflight import check_writable, preflight
 from siting.result import CreditStage, RunResult, UseResult
 from siting.scenario.base import Uncertain
 from siting.scenario.land import BufferRule, UseSpec
@@ -222,11 +223,13 @@ def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
             yield
         timings[title] = round(time.perf_counter() - start, 3)
 
-    with timed("grid and layers"):
+    with timed("pre-flight checks"):
         grid = scenario_grid(scenario)
+        preflight(scenario, grid)
+    with timed("grid and layers"):
         rasters = load_layers(scenario, grid)
         vectors = load_vectors(scenario, grid)
-        rasters = rasters.persist()
+        rasters = persist_layers(rasters, scenario)
     with timed("terrain and wind resource"):
         elevation = rasters[scenario.layers.elevation]
         derived = derive_terrain(elevation, tpi_radius_m=scenario.terrain.tpi_radius_m)
@@ -411,6 +414,7 @@ def run(
     out_dir = Path(out_dir or scenario.output.dir)
     inputs = input_files(scenario)
     io.check_output_dir(out_dir, inputs)  # before the work, not after it
+    check_writable(out_dir)
     started = time.perf_counter()
     result = analyse(scenario, stage)
     with stage("writing results"):
