@@ -24,7 +24,7 @@ def scenario_grid(scenario: Scenario) -> Grid:
     if scenario.aoi.bbox_lonlat is not None:
         aoi = shapely.box(*scenario.aoi.bbox_lonlat)
     else:
-        aoi = io.read_aoi_polygon(scenario.resolve(scenario.aoi.polygon))
+        aoi = io.read_aoi_polygon(scenario.resolve(scenario.aoi.polygon), scenario.aoi.layer)
     return grid_for_aoi(
         aoi,
         scenario.grid.cell_size_m,
@@ -105,6 +105,7 @@ def load_vectors(scenario: Scenario, grid: Grid | None = None) -> dict:
                 margin_m=scenario.layers.vector_margin_m,
                 where=spec.where,
                 name=name,
+                layer=spec.layer,
             )
     return frames
 
