@@ -22,6 +22,8 @@ import xarray as xr
 from siting import io
 from siting.credits import ledger as credits
 from siting.credits import mitigation, per_site
+from siting.errors import ConfigError
+from siting.errors import describe as message
 from siting.forest import sequestration as forest
 from siting.forest.sequestration import ForestAssessment
 from siting.grid import Grid
@@ -72,6 +74,15 @@ def derive_terrain(elevation: xr.DataArray, *, tpi_radius_m: float) -> xr.Datase
     """
     cell_m = float(abs(elevation.x[1] - elevation.x[0]))
     radius_cells = max(1, round(tpi_radius_m / cell_m))
+    if radius_cells >= min(elevation.shape):  # say it in the scenario's terms, not the kernel's
+        raise ConfigError(
+            message(
+                "terrain.tpi_radius_m",
+                f"{tpi_radius_m:g} m is {radius_cells} cells of {cell_m:g} m, not smaller than "
+                f"the grid ({elevation.shape[0]} x {elevation.shape[1]} cells)",
+                f"use a radius below {(min(elevation.shape) - 1) * cell_m:g} m or a larger aoi",
+            )
+        )
     aspect = terrain.aspect(elevation)
     return xr.Dataset(
         {

@@ -207,3 +207,10 @@ def test_geopackage_with_several_layers_needs_the_layer_named(tmp_path, capsys, 
     from siting.io.vectors import read_aoi_polygon
 
     assert read_aoi_polygon(path, "b").area == pytest.approx(0.2 * 0.15)
+
+
+def test_tpi_radius_larger_than_the_grid_names_the_scenario_field(tmp_path, capsys, scenario_dict):
+    # the 680 x 732-cell default grid of 250 m cells: a 200 km radius is 800 cells
+    scenario_dict["terrain"]["tpi_radius_m"] = 200_000
+    err = _run(tmp_path, capsys, scenario_dict, "terrain.tpi_radius_m", "800 cells")
+    assert "radius_cells" not in err
