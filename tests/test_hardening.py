@@ -92,9 +92,7 @@ def test_dem_without_data_over_the_aoi(tmp_path, capsys, scenario_dict):
     _run(tmp_path, capsys, scenario_dict, "dem.tif", "no valid elevation")
 
 
-def test_truncated_geotiff_with_intact_header_names_layer_and_file(
-    tmp_path, capsys, scenario_dict
-):
+def test_truncated_geotiff_with_intact_header_names_layer_and_file(tmp_path, capsys, scenario_dict):
     # The real DEM rewritten with its header (IFD) first and 64 x 64 uncompressed tiles, then
     # cut at 60 %: the file opens, its last tiles are gone.
     broken = tmp_path / "dem_truncated.tif"
@@ -214,3 +212,65 @@ def test_tpi_radius_larger_than_the_grid_names_the_scenario_field(tmp_path, caps
     scenario_dict["terrain"]["tpi_radius_m"] = 200_000
     err = _run(tmp_path, capsys, scenario_dict, "terrain.tpi_radius_m", "800 cells")
     assert "radius_cells" not in err
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("written") / "moron"
+    assert main(["run", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def _damaged(written, tmp_path, damage):
+    import shutil
+
+    folder = tmp_path / "damaged"
+    shutil.copytree(written, folder)
+    damage(folder)
+    return folder
+
+
+def test_map_of_results_whose_run_json_has_the_wrong_shape(written, tmp_path, capsys):
+    folder = _damaged(written, tmp_path, lambda f: (f / "run.json").write_text("[1, 2]"))
+    _fails_cleanly(capsys, ["map", str(folder)], str(folder), "damaged")
+
+
+def test_export_of_sites_with_missing_columns(written, tmp_path, capsys):
+    def damage(folder):
+        import geopandas as gpd
+
+        path = folder / "sites.gpkg"
+        frame = gpd.read_file(path, layer="wind")
+        frame[["geometry"]].to_file(path, layer="wind", mode="w")
+
+    folder = _damaged(written, tmp_path, damage)
+    argv = ["export", str(folder), "--format", "gpx", "--use", "wind", "--out", str(tmp_path / "x")]
+    _fails_cleanly(capsys, argv, "sites.gpkg (layer wind)", "lacks the columns")
+    assert not (tmp_path / "x").exists()
+
+
+def test_export_of_sites_with_null_geometries(written, tmp_path, capsys):
+    def damage(folder):
+        import geopandas as gpd
+
+        path = folder / "sites.gpkg"
+        frame = gpd.read_file(path, layer="wind")
+        frame.loc[0, "geometry"] = None
+        frame.to_file(path, layer="wind", mode="w")
+
+    folder = _damaged(written, tmp_path, damage)
+    argv = ["export", str(folder), "--format", "kml", "--out", str(tmp_path / "x.kml")]
+    _fails_cleanly(capsys, argv, "sites.gpkg (layer wind)", "1 of")
+
+
+def test_map_of_results_with_a_raster_without_crs(written, tmp_path, capsys):
+    def damage(folder):
+        path = folder / "suitability_wind.tif"
+        with rasterio.open(path) as src:
+            data, profile = src.read(1), src.profile
+        profile.pop("crs")
+        path.unlink()
+        write_geotiff(path, data, crs=None, transform=profile["transform"])
+
+    folder = _damaged(written, tmp_path, damage)
+    _fails_cleanly(capsys, ["map", str(folder)], str(folder), "damaged", "suitability_wind")
