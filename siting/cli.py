@@ -7,6 +7,7 @@ without a traceback, and the command exits with status 2.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -127,9 +128,13 @@ def _progress(quiet: bool) -> Iterator:
 
 def command_run(args: argparse.Namespace) -> int:
     """``siting run``: validate the scenario, run every stage, report where results are."""
+    from siting.layers import scenario_grid
     from siting.pipeline import run
+    from siting.preflight import estimate_cost
 
     scenario = load_scenario(args.config)
+    if not args.quiet:
+        console.print(escape(f"Estimate: {estimate_cost(scenario, scenario_grid(scenario))}"))
     with _progress(args.quiet) as stage:
         result = run(scenario, args.out, stage=stage)
     if not args.quiet:
@@ -185,14 +190,46 @@ def command_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _damaged_results(folder: Path) -> Iterator[None]:
+    """Report a results folder whose files are not what `siting run` writes, without traceback.
+
+    ``siting export`` and ``siting map`` read files a user may have edited or a crash may have
+    cut short (run.json of the wrong shape, missing columns, null geometries): any error
+    reading them that is not already a :class:`SitingError` names the folder and the fix.
+    """
+    from rioxarray.exceptions import RioXarrayError
+
+    try:
+        yield
+    except (SitingError, OSError):
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RioXarrayError) as err:
+        detail = f"{type(err).__name__}: {err}".replace("\n", " ")[:200]
+        raise SitingError(
+            describe(
+                str(folder),
+                f"is damaged or not a siting results folder ({detail})",
+                "rerun `siting run --out` into it to rewrite its files",
+            )
+        ) from None
+
+
 def command_export(args: argparse.Namespace) -> int:
     """``siting export``: candidate sites as GeoJSON, GeoPackage, KML or GPX."""
+    with _damaged_results(args.results):
+        return _export(args)
+
+
+def _export(args: argparse.Namespace) -> int:
     from siting.outputs.export import FORMATS, export_sites
     from siting.outputs.results import open_results
 
     results = open_results(args.results)
     uses = [args.use] if args.use else results.uses
     sites = {use: results.sites(use) for use in uses}
+    for use, frame in sites.items():
+        check_site_table(frame, f"{results.path / 'sites.gpkg'} (layer {use})")
     name = f"sites_field_{args.use or 'all'}{FORMATS[args.format]}"
     out = export_sites(sites, args.format, args.out or results.path / name)
     console.print(f"Wrote {sum(len(f) for f in sites.values())} sites to {escape(str(out))}")
@@ -200,11 +237,38 @@ def command_export(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Columns of a site table that the field exports read.
+SITE_COLUMNS = ("site_id", "rank", "area_ha")
+
+
+def check_site_table(frame, path: str) -> None:
+    """Refuse a site table with missing columns or null, empty or non-polygon geometries."""
+    missing = [column for column in SITE_COLUMNS if column not in frame.columns]
+    if missing:
+        raise SitingError(
+            describe(str(path), f"lacks the columns {missing}", "rerun `siting run` to rewrite it")
+        )
+    geometry = frame.geometry
+    bad = (
+        geometry.isna() | geometry.is_empty | ~geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    )
+    if bad.any():
+        raise SitingError(
+            describe(
+                str(path),
+                f"{int(bad.sum())} of {len(frame)} sites have a null, empty or non-polygon "
+                "geometry",
+                "rerun `siting run` to rewrite it",
+            )
+        )
+
+
 def command_map(args: argparse.Namespace) -> int:
     """``siting map``: rebuild the map of a results folder."""
     from siting.outputs.folder import rebuild_map
 
-    out = rebuild_map(args.results)
+    with _damaged_results(args.results):
+        out = rebuild_map(args.results)
     print(out)
     return 0
 
@@ -272,6 +336,21 @@ def command_init_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def os_error_parts(err: OSError, args: argparse.Namespace) -> tuple[str, str, str]:
+    """What, problem and fix of an operating-system error (full disk, permission, ...)."""
+    where = err.filename or getattr(args, "out", None) or getattr(args, "results", None)
+    where = str(where) if where else "the results folder"
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            where,
+            "the disk is full (no space left while writing)",
+            ("free disk space or write elsewhere with --out; the previous results are unchanged"),
+        )
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return where, err.strerror or "permission denied", "choose a folder you can write"
+    return where, err.strerror or str(err), "check the path and permissions"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``siting`` console script."""
     args = build_parser().parse_args(argv)
@@ -288,8 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print("[bold red]error:[/]", escape(str(err)), soft_wrap=True)
         return err.exit_code
     except OSError as err:  # the file system refused: a path or permission the user can fix
-        where = err.filename or "a file"
-        message = describe(str(where), err.strerror or str(err), "check the path and permissions")
+        message = describe(*os_error_parts(err, args))
         console.print("[bold red]error:[/]", escape(message), soft_wrap=True)
         return SitingError.exit_code
     except KeyboardInterrupt:

@@ -18,10 +18,17 @@ import shapely
 import xarray as xr
 from affine import Affine
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from siting.errors import ParameterError, describe
 
 WGS84 = CRS.from_epsg(4326)
+
+#: Largest cell edge accepted, metres (a degree of latitude; beyond it "cells" are no grid).
+MAX_CELL_SIZE_M = 100_000.0
+
+#: Fewest cells along each side of a grid: terrain derivatives need a 3 x 3 window.
+MIN_GRID_CELLS = 3
 
 
 def utm_crs_for(lon: float, lat: float) -> CRS:
@@ -197,10 +204,28 @@ def grid_for_aoi(
     Grid
         Bounds snapped outwards to multiples of ``cell_size_m``.
     """
-    if cell_size_m <= 0:
-        raise ParameterError(describe("grid.cell_size_m", "must be positive", "give e.g. 250"))
+    if not (math.isfinite(cell_size_m) and 0 < cell_size_m <= MAX_CELL_SIZE_M):
+        raise ParameterError(
+            describe(
+                "grid.cell_size_m",
+                f"{cell_size_m!r} is not a cell edge in metres in (0, {MAX_CELL_SIZE_M:g}]",
+                "give e.g. 250",
+            )
+        )
     centre = aoi_lonlat.centroid
-    target = utm_crs_for(centre.x, centre.y) if str(crs) == "auto" else CRS.from_user_input(crs)
+    if str(crs) == "auto":
+        target = utm_crs_for(centre.x, centre.y)
+    else:
+        try:
+            target = CRS.from_user_input(crs)
+        except CRSError:
+            raise ParameterError(
+                describe(
+                    "grid.crs",
+                    f"{crs!r} is not a coordinate reference system pyproj knows",
+                    "give e.g. 'EPSG:32647', or 'auto' for the local UTM zone",
+                )
+            ) from None
     if not target.is_projected:
         raise ParameterError(
             describe(
@@ -217,5 +242,14 @@ def grid_for_aoi(
     top = math.ceil(top / cell_size_m) * cell_size_m
     width = round((right - left) / cell_size_m)
     height = round((top - bottom) / cell_size_m)
+    if min(width, height) < MIN_GRID_CELLS:
+        raise ParameterError(
+            describe(
+                "grid.cell_size_m",
+                f"the AOI is only {width} x {height} cells of {cell_size_m:g} m; terrain and "
+                f"sites need at least {MIN_GRID_CELLS} x {MIN_GRID_CELLS}",
+                "use smaller cells or a larger aoi",
+            )
+        )
     transform = Affine(cell_size_m, 0.0, left, 0.0, -cell_size_m, top)
     return Grid(target, transform, width, height, aoi, chunk_cells)

@@ -7,11 +7,14 @@ CRS, including features up to ``layers.vector_margin_m`` outside the AOI.
 
 from __future__ import annotations
 
+import numpy as np
 import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import shapely
 import xarray as xr
+from rasterio.errors import RasterioError
 
 from siting import io
+from siting.errors import InputDataError, describe
 from siting.grid import Grid, grid_for_aoi
 from siting.scenario.model import Scenario
 
@@ -21,7 +24,7 @@ def scenario_grid(scenario: Scenario) -> Grid:
     if scenario.aoi.bbox_lonlat is not None:
         aoi = shapely.box(*scenario.aoi.bbox_lonlat)
     else:
-        aoi = io.read_aoi_polygon(scenario.resolve(scenario.aoi.polygon))
+        aoi = io.read_aoi_polygon(scenario.resolve(scenario.aoi.polygon), scenario.aoi.layer)
     return grid_for_aoi(
         aoi,
         scenario.grid.cell_size_m,
@@ -102,5 +105,39 @@ def load_vectors(scenario: Scenario, grid: Grid | None = None) -> dict:
                 margin_m=scenario.layers.vector_margin_m,
                 where=spec.where,
                 name=name,
+                layer=spec.layer,
             )
     return frames
+
+
+def persist_layers(rasters: xr.Dataset, scenario: Scenario) -> xr.Dataset:
+    """Read every raster layer into memory, naming the layer and file of any read that fails.
+
+    Pixels are read lazily (dask), so a damaged block or a file truncated after its header is
+    only found here. A layer whose file cannot be read, or an elevation layer with no valid
+    cell over the AOI, is an :class:`~siting.errors.InputDataError`.
+    """
+    out = {}
+    for name, layer in rasters.data_vars.items():
+        path = layer.attrs.get("source_file", "?")
+        try:
+            out[name] = layer.persist()
+        except (RasterioError, OSError) as err:
+            raise InputDataError(
+                describe(
+                    f"layers.rasters.{name} ({path})",
+                    f"pixels cannot be read, the file is damaged or truncated ({err})",
+                    "download or export the file again (gdalinfo -checksum shows the damage)",
+                )
+            ) from None
+    elevation = out[scenario.layers.elevation]
+    if not bool(np.isfinite(elevation).any()):
+        raise InputDataError(
+            describe(
+                f"layers.rasters.{scenario.layers.elevation} "
+                f"({elevation.attrs.get('source_file', '?')})",
+                "has no valid elevation over the AOI (every cell is nodata)",
+                "give a DEM that covers the aoi, or check its nodata value",
+            )
+        )
+    return rasters.assign(out)

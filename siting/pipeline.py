@@ -22,6 +22,8 @@ import xarray as xr
 from siting import io
 from siting.credits import ledger as credits
 from siting.credits import mitigation, per_site
+from siting.errors import ConfigError
+from siting.errors import describe as message
 from siting.forest import sequestration as forest
 from siting.forest.sequestration import ForestAssessment
 from siting.grid import Grid
@@ -33,8 +35,9 @@ from siting.land import sites as site_tools
 from siting.land.classes import class_value
 from siting.land.exclusions import Eligibility, eligibility
 from siting.land.scoring import Suitability, suitability
-from siting.layers import load_layers, load_vectors, scenario_grid
+from siting.layers import load_layers, load_vectors, persist_layers, scenario_grid
 from siting.outputs import folder as outputs
+from siting.preflight import check_writable, preflight
 from siting.result import CreditStage, RunResult, UseResult
 from siting.scenario.base import Uncertain
 from siting.scenario.land import BufferRule, UseSpec
@@ -71,6 +74,15 @@ def derive_terrain(elevation: xr.DataArray, *, tpi_radius_m: float) -> xr.Datase
     """
     cell_m = float(abs(elevation.x[1] - elevation.x[0]))
     radius_cells = max(1, round(tpi_radius_m / cell_m))
+    if radius_cells >= min(elevation.shape):  # say it in the scenario's terms, not the kernel's
+        raise ConfigError(
+            message(
+                "terrain.tpi_radius_m",
+                f"{tpi_radius_m:g} m is {radius_cells} cells of {cell_m:g} m, not smaller than "
+                f"the grid ({elevation.shape[0]} x {elevation.shape[1]} cells)",
+                f"use a radius below {(min(elevation.shape) - 1) * cell_m:g} m or a larger aoi",
+            )
+        )
     aspect = terrain.aspect(elevation)
     return xr.Dataset(
         {
@@ -222,11 +234,13 @@ def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
             yield
         timings[title] = round(time.perf_counter() - start, 3)
 
-    with timed("grid and layers"):
+    with timed("pre-flight checks"):
         grid = scenario_grid(scenario)
+        preflight(scenario, grid)
+    with timed("grid and layers"):
         rasters = load_layers(scenario, grid)
         vectors = load_vectors(scenario, grid)
-        rasters = rasters.persist()
+        rasters = persist_layers(rasters, scenario)
     with timed("terrain and wind resource"):
         elevation = rasters[scenario.layers.elevation]
         derived = derive_terrain(elevation, tpi_radius_m=scenario.terrain.tpi_radius_m)
@@ -418,6 +432,7 @@ def run(
     out_dir = Path(out_dir or scenario.output.dir)
     inputs = input_files(scenario)
     io.check_output_dir(out_dir, inputs)  # before the work, not after it
+    check_writable(out_dir)
     started = time.perf_counter()
     result = analyse(scenario, stage)
     with stage("writing results"):

@@ -68,7 +68,7 @@ def _brute_force_draws(scores, weights, n_draws, spread, seed):
 
 def test_score_spread_matches_brute_force(monkeypatch):
     # Small sub-blocks so that the block loop runs several times.
-    monkeypatch.setattr(sensitivity, "SPREAD_BLOCK_CELLS", 10)
+    monkeypatch.setattr(sensitivity, "SPREAD_BLOCK_BYTES", 10 * 64 * 4)  # 10 cells x 64 draws
     scores = _criteria()
     out = sensitivity.score_spread(scores, WEIGHTS, n_draws=64, spread=0.3, seed=7)
     sample = _brute_force_draws(scores, WEIGHTS, 64, 0.3, 7)
@@ -236,3 +236,23 @@ def test_sensitivity_accepts_mixed_backends_and_chunks():
         sensitivity.rank_stability(scores, WEIGHTS, _labels(), n_draws=30),
         atol=1e-9,
     )
+
+
+def test_score_spread_memory_is_bounded_by_bytes_not_cells():
+    # 4,096 cells x 20,000 draws: a fixed 16,384-cell block held all 4,096 x 20,000 x 4 B =
+    # 328 MB of draws at once; the byte budget (64 MiB) caps the block at 838 cells (67 MB).
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    scores = {
+        name: xr.DataArray(rng.uniform(size=(64, 64)).astype(np.float32), dims=("y", "x"))
+        for name in ("a", "b", "c")
+    }
+    weights = {"a": 0.5, "b": 0.3, "c": 0.2}
+    tracemalloc.start()
+    sensitivity.score_spread(scores, weights, n_draws=20_000, seed=1)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert sensitivity.spread_block_cells(20_000) == 838
+    # measured peak 2.0 x the budget (the draws and numpy's partition work space); was ~660 MB
+    assert peak < 2.5 * sensitivity.SPREAD_BLOCK_BYTES

@@ -112,6 +112,14 @@ def open_raster_on_grid(
         ) from None
     with src:
         _check_source(src, path, grid, band, name)
+        if kind == "categorical" and np.dtype(src.dtypes[band - 1]).kind == "f":
+            raise InputDataError(
+                describe(
+                    f"layers.rasters.{name} ({path})",
+                    f"is declared categorical but holds {src.dtypes[band - 1]} values",
+                    f"set layers.rasters.{name}.kind: continuous, or give an integer class raster",
+                )
+            )
         resampling = choose_resampling(kind, _cell_size_m(src, grid), grid.cell_size_m)
         nodata = src.nodatavals[band - 1]
         if nodata is None:

@@ -40,9 +40,36 @@ from siting.land.overlay import check_scores_and_weights, check_weights
 
 __all__ = ["rank_stability", "score_spread", "weight_draws"]
 
-#: Number of cells whose Monte Carlo draws are held in memory at once by :func:`score_spread`
-#: (16,384 cells x 200 draws x 4 bytes = 13 MB).
-SPREAD_BLOCK_CELLS = 16_384
+#: Bytes of Monte Carlo draws held in memory at once by :func:`score_spread`: a block holds
+#: ``cells x n_draws`` float32 suitabilities, so the number of cells per block is this budget
+#: divided by ``4 n_draws`` (16,384 cells at 1,000 draws; 167 cells at 100,000 draws). A fixed
+#: cell count (16,384) allocated 16,384 x 100,000 x 4 B = 6.5 GB per thread at 100,000 draws
+#: (tracemalloc peak 6,256 MiB); with this budget the peak is 131 MiB (about twice the budget:
+#: the draws and the work space of the partial sort).
+SPREAD_BLOCK_BYTES = 64 * 2**20
+
+
+def spread_block_cells(n_draws: int, budget_bytes: int = SPREAD_BLOCK_BYTES) -> int:
+    """Cells per block of :func:`score_spread` so that a block's draws fit ``budget_bytes``.
+
+    Parameters
+    ----------
+    n_draws : int
+        Monte Carlo draws per cell.
+    budget_bytes : int
+        Memory for one block's float32 draws, bytes.
+
+    Returns
+    -------
+    int
+        ``max(1, budget_bytes // (4 n_draws))``.
+
+    >>> spread_block_cells(1000)
+    16777
+    >>> spread_block_cells(100_000)
+    167
+    """
+    return max(1, budget_bytes // (4 * int(n_draws)))
 
 #: Largest site label accepted by :func:`rank_stability` (labels index per-site arrays).
 MAX_SITE_LABEL = 10_000_000
@@ -136,8 +163,9 @@ def _spread_kernel(stack: np.ndarray, draws: np.ndarray) -> np.ndarray:
     ``stack`` is (k, ...) criterion scores, ``draws`` (n_draws, k) weights. The suitability
     of a cell is linear in the weights, so its mean and variance over the draws are exactly
     ``s . mean(w)`` and ``s' C s`` with ``C`` the sample covariance of the draws; only the
-    percentiles need the individual draws. Those are formed (in float32) and sorted
-    :data:`SPREAD_BLOCK_CELLS` cells at a time, so memory stays bounded.
+    percentiles need the individual draws. Those are formed (in float32) and partially sorted
+    (:func:`numpy.partition`) :func:`spread_block_cells` cells at a time, so a block's draws
+    stay within :data:`SPREAD_BLOCK_BYTES` whatever the number of draws.
     """
     k = stack.shape[0]
     shape = stack.shape[1:]
@@ -153,14 +181,16 @@ def _spread_kernel(stack: np.ndarray, draws: np.ndarray) -> np.ndarray:
     lower = np.floor(positions).astype(np.int64)
     upper = np.minimum(lower + 1, n_draws - 1)
     fraction = positions - lower
-    for start in range(0, valid.size, SPREAD_BLOCK_CELLS):
-        cells = valid[start : start + SPREAD_BLOCK_CELLS]
+    kth = np.unique(np.concatenate([lower, upper]))
+    block_cells = spread_block_cells(n_draws, SPREAD_BLOCK_BYTES)
+    for start in range(0, valid.size, block_cells):
+        cells = valid[start : start + block_cells]
         block = flat[:, cells].T.astype(np.float64)  # (m, k)
         out[0, cells] = block @ mean_w
         variance = ((block @ cov_w) * block).sum(axis=1)
         out[1, cells] = np.sqrt(np.maximum(variance, 0.0))
         sample = block.astype(np.float32) @ weights_t  # (m, n_draws) suitability per draw
-        sample.sort(axis=1)
+        sample.partition(kth, axis=1)  # order statistics at kth in place, no copy
         low = sample[:, lower].astype(np.float64)
         high = sample[:, upper].astype(np.float64)
         out[2:, cells] = (low + fraction * (high - low)).T
@@ -181,8 +211,9 @@ def score_spread(
     percentiles over the draws. Since the suitability is linear in the weights, the mean and
     standard deviation follow exactly from the mean vector and covariance matrix of the
     draws; the percentiles need the draws, which are formed and sorted block by block (dask
-    chunks, and within a chunk :data:`SPREAD_BLOCK_CELLS` cells at a time), so memory stays
-    bounded for rasters of millions of cells. Lazy on dask-backed scores. Nodata as in
+    chunks, and within a chunk :func:`spread_block_cells` cells at a time), so memory stays
+    bounded (:data:`SPREAD_BLOCK_BYTES` per block) for millions of cells and any draw count.
+    Lazy on dask-backed scores. Nodata as in
     :func:`~siting.land.overlay.weighted_overlay`.
 
     Parameters

@@ -176,6 +176,18 @@ class AHPSpec(Model):
     def _one_of(self) -> AHPSpec:
         if (self.judgements is None) == (self.matrix is None):
             raise ValueError("give exactly one of judgements or matrix")
+        seen: dict[frozenset, tuple[str, str, float]] = {}
+        for a, b, value in self.judgements or []:
+            pair = frozenset((a, b))
+            if a == b:
+                raise ValueError(f"judgement [{a}, {b}, {value:g}] compares {a} with itself")
+            if pair in seen:
+                first = seen[pair]
+                raise ValueError(
+                    f"the pair {a}/{b} is judged twice ([{first[0]}, {first[1]}, {first[2]:g}] "
+                    f"and [{a}, {b}, {value:g}]): keep one judgement per pair"
+                )
+            seen[pair] = (a, b, value)
         return self
 
 

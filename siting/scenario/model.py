@@ -55,6 +55,9 @@ class AOI(Model):
         default=None, description="west, south, east, north in degrees (WGS84)"
     )
     polygon: str | None = Field(default=None, description="path to a polygon file (any CRS)")
+    layer: str | None = Field(
+        default=None, description="layer of a polygon file holding several (e.g. a GeoPackage)"
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> AOI:
@@ -128,6 +131,9 @@ class VectorLayer(Model):
     path: str | None = None
     points: list[PointFeature] | None = None
     where: str | None = Field(default=None, description="OGR SQL filter, e.g. \"kind = 'x'\"")
+    layer: str | None = Field(
+        default=None, description="layer of a file holding several (e.g. a GeoPackage)"
+    )
     source: str = ""
     note: str = Field(default="", description="caveat shown with results (e.g. approximated)")
 
