@@ -50,3 +50,13 @@ def write_geotiff(path: Path, data: np.ndarray, *, crs="EPSG:4326", transform=No
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(data, 1)
     return path
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A loopback HTTP server of fixture files (range requests, injectable faults)."""
+    from tests.fetch_server import FixtureServer
+
+    running = FixtureServer(tmp_path / "www").start()
+    yield running
+    running.stop()

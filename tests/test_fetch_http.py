@@ -13,13 +13,6 @@ FAST = Retry(attempts=3, backoff_s=0.0, timeout_s=2.0)
 
 
 @pytest.fixture
-def server(tmp_path):
-    running = FixtureServer(tmp_path / "www").start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
 def payload(server) -> bytes:
     data = bytes(range(256)) * 4096  # 1 MiB, every byte value
     path = server.root / "files" / "tile.tif"

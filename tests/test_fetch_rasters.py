@@ -19,7 +19,6 @@ from siting.fetch.worldcover import fetch_landcover
 from siting.fetch.worldcover import tile_urls as worldcover_urls
 from tests.fetch_server import (
     GWA_K,
-    FixtureServer,
     elevation,
     gwa_mean_speed,
     worldcover_classes,
@@ -29,13 +28,6 @@ from tests.fetch_server import (
 )
 
 FAST = Retry(attempts=2, backoff_s=0.0, timeout_s=5.0)
-
-
-@pytest.fixture
-def server(tmp_path):
-    running = FixtureServer(tmp_path / "www").start()
-    yield running
-    running.stop()
 
 
 def context(server, tmp_path, **options) -> FetchContext:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from siting.errors import InputDataError
-from siting.fetch.http import sha256_file
+from siting.io.checksums import sha256_of
 
 #: Environment variable naming the cache folder.
 CACHE_ENV = "SITING_CACHE_DIR"
@@ -75,7 +75,7 @@ def record_path(path: Path) -> Path:
 
 def write_record(path: Path, **fields: object) -> dict:
     """Record a complete file's size and SHA-256 (plus ``fields``); atomic."""
-    record = {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    record = {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256_of(path)}
     record.update(fields)
     target = record_path(path)
     temporary = target.with_name(f".{target.name}.tmp")
@@ -97,7 +97,7 @@ def read_record(path: Path) -> dict | None:
 
 def verify(path: Path, sha256: str, *, how_to_fix: str) -> None:
     """Raise :class:`ChecksumError` naming ``path`` if its SHA-256 is not ``sha256``."""
-    actual = sha256_file(path)
+    actual = sha256_of(path)
     if actual != sha256:
         raise ChecksumError(
             what=str(path),

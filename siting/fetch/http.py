@@ -14,7 +14,6 @@ and how to get the file by hand.
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import os
 import re
@@ -29,6 +28,7 @@ from pathlib import Path
 from siting import __version__
 from siting.errors import InputDataError, describe
 from siting.fetch.progress import NullProgress, Progress
+from siting.io.checksums import sha256_of
 
 #: Sent with every request (Overpass and other public services ask clients to identify).
 USER_AGENT = f"siting/{__version__} (siting fetch; Python urllib)"
@@ -112,15 +112,6 @@ class Probe:
     final_url: str
     size: int | None
     ranges: bool
-
-
-def sha256_file(path: str | Path) -> str:
-    """SHA-256 (hex) of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _request(url: str, *, data: bytes | None = None, headers: dict | None = None):
@@ -306,7 +297,7 @@ def download(
                 raise http.client.IncompleteRead(b"", total - size)
 
     _with_retries(url, retry, by_hand, attempt_once)
-    digest = sha256_file(part)
+    digest = sha256_of(part)
     if expected_sha256 is not None and digest != expected_sha256:
         part.unlink(missing_ok=True)
         raise DownloadError(

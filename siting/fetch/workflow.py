@@ -29,7 +29,7 @@ from siting.fetch.aoi import FetchArea, parse_aoi
 from siting.fetch.cache import Cache, default_cache_dir, verify
 from siting.fetch.copernicus_dem import fetch_dem
 from siting.fetch.era5 import fetch_era5
-from siting.fetch.http import Retry, sha256_file
+from siting.fetch.http import Retry
 from siting.fetch.licences import licences_text
 from siting.fetch.osm import fetch_osm
 from siting.fetch.product import FetchContext, Product, load_sources
@@ -38,6 +38,7 @@ from siting.fetch.scenario_writer import HEADER, fetched_scenario
 from siting.fetch.wind_atlas import fetch_wind_atlas
 from siting.fetch.worldcover import fetch_landcover
 from siting.grid import WGS84
+from siting.io.checksums import sha256_of
 from siting.scenario.load import load_scenario
 
 #: Layers ``siting fetch`` knows, in the order they are fetched; ERA5 is opt-in.
@@ -131,7 +132,7 @@ def _check_out_dir(out_dir: Path) -> dict:
 
 def _place(source: Path, dest: Path, previous: dict | None, refresh: bool) -> dict:
     """Copy a product into the folder (atomic) unless the same file is already there."""
-    sha = sha256_file(source)
+    sha = sha256_of(source)
     if dest.exists() and previous and not refresh:
         verify(
             dest,
