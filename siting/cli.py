@@ -289,11 +289,7 @@ def summary_lines(result) -> list[str]:
             f"{sites['tco2e_per_year'].sum() / 1e3:,.0f} kt CO2e/yr{flag}"
         )
     if result.forest is not None:
-        sites = result.forest.sites
-        lines.append(
-            f"reforestation: {sites['area_planted_ha'].sum():,.0f} ha planted, "
-            f"{sites['tco2e_2050_p50'].sum() / 1e6:,.2f} Mt CO2e stored by 2050 (P50)"
-        )
+        lines.append(result.forest.summary_line())
     if result.credits is not None:
         spec = result.scenario.credits
         period = spec.accounting_periods[0]

@@ -12,7 +12,7 @@ from siting.scenario.forest import ForestSpec, quantile_label
 def test_defaults_are_the_moron_scenario():
     spec = ForestSpec()
     assert spec.species == "larix_sibirica"
-    assert spec.first_planting_year == 2027 and spec.horizon_year == 2060
+    assert spec.first_planting_year == 2028 and spec.horizon_year == 2060
     assert spec.planting_capacity_ha_per_year == 2000
     assert spec.survival is None  # the species' 65 % (40-90 %)
     assert spec.quantiles == (0.1, 0.5, 0.9)

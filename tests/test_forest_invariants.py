@@ -45,7 +45,7 @@ def scenarios(draw):
     mortality = draw(st.floats(0.0, 0.05))
     spec = ForestSpec(
         species=draw(st.sampled_from(known_species())),
-        horizon_year=2027 + draw(st.integers(0, 40)),
+        horizon_year=2028 + draw(st.integers(0, 40)),
         planting_capacity_ha_per_year=draw(st.floats(50.0, 5000.0)),
         survival=ranged(survival, max(0.01, survival - 0.2), min(1.0, survival + 0.05)),
         replanting_fraction=draw(st.floats(0.0, 1.0)),

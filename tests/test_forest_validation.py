@@ -43,6 +43,7 @@ def one_site(area_ha: float = 100.0, score: float = 1.0) -> pd.DataFrame:
 def tier1_spec(**changes) -> ForestSpec:
     """Larch, every seedling survives, no mortality, no fire, no optional pool."""
     base = dict(
+        first_planting_year=2027,  # the hand computations below count from 2027
         survival=fixed(1.0),
         background_mortality_per_year=fixed(0.0),
         fire={"probability_per_year": fixed(0.0), "loss_fraction": fixed(0.5)},
@@ -252,8 +253,8 @@ def test_output_contract():
     ]
     assert list(dict.fromkeys(table["site_id"])) == ["R1", "R2", "R3"]  # rank order
     assert list(table["quantile"].iloc[:4]) == ["p10", "p50", "p90", "mean"]
-    assert table["year"].min() == 2027 and table["year"].max() == 2060
-    assert len(table) == 3 * 34 * 4
+    assert table["year"].min() == 2028 and table["year"].max() == 2060
+    assert len(table) == 3 * 33 * 4
     assert not table.duplicated(["site_id", "year", "quantile"]).any()
     wide = table.pivot_table(index=["site_id", "year"], columns="quantile", values="tco2e_stock")
     assert np.all(wide["p10"] <= wide["p50"]) and np.all(wide["p50"] <= wide["p90"])
@@ -268,7 +269,7 @@ def test_output_contract():
         "tco2e_per_ha_per_year_p50",
     ):
         assert column in summary.columns
-    assert summary.loc["R1", "first_planting_year"] == 2027
+    assert summary.loc["R1", "first_planting_year"] == 2028
     p50 = table.query("quantile == 'p50'").set_index(["site_id", "year"])["tco2e_stock"]
     for site in ("R1", "R2", "R3"):
         assert summary.loc[site, "tco2e_2030_p50"] == p50[(site, 2030)]

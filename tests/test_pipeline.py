@@ -27,6 +27,8 @@ EXPECTED_FILES = {
     "turbines.geojson",
     "generation.csv",
     "sequestration.csv",
+    "sequestration_portfolio.csv",
+    "planting_schedule.csv",
     "credits.csv",
     "credits_summary.csv",
     "corresponding_adjustments.csv",

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from siting.errors import ParameterError, describe
 
@@ -199,3 +200,67 @@ def fire_survival(fires_since_planting: np.ndarray, loss_fraction: np.ndarray) -
     ``loss_fraction`` must broadcast against ``fires_since_planting``.
     """
     return np.power(1.0 - loss_fraction, fires_since_planting)
+
+
+def planting_table(
+    schedule: PlantingSchedule, seedlings_per_ha: np.ndarray | float, area_ha: float
+) -> pd.DataFrame:
+    """The planting plan per calendar year: land, seedlings and the capacity they need.
+
+    Parameters
+    ----------
+    schedule : PlantingSchedule
+        From :func:`schedule_planting`.
+    seedlings_per_ha : float or array_like
+        Planting density of each site's species (or one for all), seedlings/ha; replanting
+        uses the same density.
+    area_ha : float
+        Total area to plant (all sites), ha.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year of the schedule: ``year``, ``new_ha`` (new land), ``replant_ha``
+        (failures replanted), ``planted_ha`` (their sum, never above the capacity),
+        ``seedlings`` (seedlings planted that year), ``capacity_ha`` and
+        ``capacity_seedlings`` (the capacity at the density of the year's planting; the
+        mean density of the area when nothing is planted), ``cumulative_new_ha`` and
+        ``share_planted`` (of ``area_ha``, 0–1).
+    """
+    density = np.broadcast_to(
+        np.asarray(seedlings_per_ha, dtype=float), (schedule.new_ha.shape[0],)
+    )
+    new = schedule.new_ha.sum(axis=0)
+    replant = schedule.replant_ha.sum(axis=0)
+    planted = new + replant
+    seedlings = density @ (schedule.new_ha + schedule.replant_ha)
+    mean_density = float(density.mean()) if density.size else 0.0
+    year_density = np.divide(
+        seedlings, planted, out=np.full(planted.shape, mean_density), where=planted > 0
+    )
+    cumulative = np.cumsum(new)
+    return pd.DataFrame(
+        {
+            "year": schedule.years,
+            "new_ha": new,
+            "replant_ha": replant,
+            "planted_ha": planted,
+            "seedlings": seedlings,
+            "capacity_ha": schedule.capacity_ha_per_year,
+            "capacity_seedlings": schedule.capacity_ha_per_year * year_density,
+            "cumulative_new_ha": cumulative,
+            "share_planted": cumulative / area_ha if area_ha > 0 else np.zeros_like(cumulative),
+        }
+    )
+
+
+def fully_planted_year(planting: pd.DataFrame) -> int | None:
+    """The year the last new land of the plan is planted (None when nothing is planted).
+
+    Parameters
+    ----------
+    planting : pandas.DataFrame
+        From :func:`planting_table`.
+    """
+    planted = planting.loc[planting["new_ha"] > 0, "year"]
+    return int(planted.max()) if not planted.empty else None

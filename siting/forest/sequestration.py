@@ -10,6 +10,12 @@ follows from the growth curve (:mod:`siting.forest.growth`) and the carbon pools
 * Parameter draws are shared by all sites of a species within a draw (they are systematic:
   the same growth table and root:shoot ratio apply everywhere), so the spread of a sum over
   sites is not understated; fire events are drawn per site and year.
+* Planting survival is drawn per planting year and shared by every site planted that year
+  (first-year survival follows the spring's drought), correlated across years by
+  ``forest.survival_year_correlation`` (a Gaussian copula: a programme-wide and a yearly part).
+* The project's spread (``ForestAssessment.portfolio``) is taken over the draws of the SUM over
+  all sites, per year: a quantile of a sum, not the sum of the sites' quantiles, which would
+  overstate the spread wherever sites are not perfectly correlated.
 * Draws are vectorised (arrays of draws × sites × years); sites are processed in blocks so
   that memory stays bounded (``forest.block_mib``), and each site's quantiles are exact.
 * Every random stream is keyed by the seed and by what it drives (a parameter and species, or
@@ -23,7 +29,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -44,7 +50,9 @@ from siting.forest.planting import (
     establishment,
     expected_fire_survival,
     fire_survival,
+    fully_planted_year,
     mortality_survival,
+    planting_table,
     schedule_planting,
 )
 from siting.forest.species import Species
@@ -72,7 +80,10 @@ _STREAMS = {
     "fire_loss": 7,
     "fire_events": 8,
     "fire_events_per_ha": 9,
+    "survival_year": 10,
 }
+#: Key of the yearly survival stream: one for all species (the weather of a planting year).
+_PLANTING_YEARS_KEY = "planting years"
 
 
 @dataclass(frozen=True)
@@ -94,18 +105,65 @@ class ForestAssessment:
         of those years), and ``tco2e_per_ha_per_year_p50``: median over draws of the mean
         annual removal of one hectare over its first ``removal_rate_years`` (20) years after
         planting, at the site's quality, survival, replanting, mortality and fire.
+    portfolio : pandas.DataFrame
+        The whole project (all sites): ``year``, ``quantile``, ``tco2e_stock`` and
+        ``tco2e_annual``, each quantile over the draws of the sum over sites
+        (``sequestration_portfolio.csv``); what the credit ledger's spread reads.
+    planting : pandas.DataFrame
+        The planting plan per year (:func:`siting.forest.planting.planting_table`): hectares
+        new and replanted, seedlings, the capacity in ha and seedlings, cumulative share.
     """
 
     sequestration: pd.DataFrame
     sites: pd.DataFrame
+    portfolio: pd.DataFrame
+    planting: pd.DataFrame
+
+    @property
+    def fully_planted_year(self) -> int | None:
+        """Year the last new land is planted (None when nothing is planted)."""
+        return fully_planted_year(self.planting)
+
+    def summary_line(self) -> str:
+        """One line on the planting plan and the project's stock by 2050 (joint draws)."""
+        planting = self.planting
+        done = self.fully_planted_year
+        line = (
+            f"reforestation: {self.sites['area_planted_ha'].sum():,.0f} ha planted"
+            + (f" by {done}" if done is not None else "")
+            + f" ({planting['capacity_ha'].iloc[0]:,.0f} ha = "
+            f"{planting['capacity_seedlings'].iloc[0] / 1e6:,.1f} M seedlings a year)"
+        )
+        stock = self.project_stock(2050)
+        if "p50" in stock:
+            spread = (
+                f"; P10-P90 {stock['p10'] / 1e6:,.2f}-{stock['p90'] / 1e6:,.2f}"
+                if {"p10", "p90"} <= set(stock)
+                else ""
+            )
+            line += f", {stock['p50'] / 1e6:,.2f} Mt CO2e stored by 2050 (P50{spread})"
+        return line
+
+    def project_stock(self, year: int) -> dict[str, float]:
+        """The project's stock at the end of ``year`` by quantile label, tCO2e (joint draws).
+
+        Empty when ``year`` lies outside the projection.
+        """
+        rows = self.portfolio[self.portfolio["year"] == year]
+        return dict(zip(rows["quantile"], rows["tco2e_stock"].astype(float), strict=True))
 
 
 @dataclass(frozen=True)
 class Draws:
-    """One value per draw of every uncertain parameter of a species (arrays of n_draws)."""
+    """One value per draw of every uncertain parameter of a species (arrays of n_draws).
+
+    ``survival`` is the programme-wide draw (its marginal is the survival distribution);
+    ``survival_by_year`` (draws, planting years) adds each planting year's own part.
+    """
 
     clock: np.ndarray
     survival: np.ndarray
+    survival_by_year: np.ndarray
     mortality: np.ndarray
     root_below: np.ndarray
     root_above: np.ndarray
@@ -176,17 +234,85 @@ def _survival(spec: ForestSpec, species: Species) -> Uncertain:
     return species.survival if spec.survival is None else spec.survival
 
 
-def draw_parameters(species: Species, spec: ForestSpec, n_draws: int, seed: int) -> Draws:
+def survival_draws(
+    parameter: Uncertain,
+    n_draws: int,
+    n_years: int,
+    *,
+    seed: int,
+    key: str,
+    enabled: bool,
+    correlation: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Programme-wide and per-planting-year survival draws (a Gaussian copula).
+
+    Draw ``d`` of planting year ``j`` takes the probability
+    ``u = Phi(sqrt(rho) z_d + sqrt(1 - rho) e_dj)``, with ``z_d`` the programme-wide standard
+    normal (from the species' survival stream) and ``e_dj`` the year's (one stream for all
+    species: the weather of a planting year is the same for every site and species), then
+    the value of the survival distribution at ``u``. Every year keeps the survival
+    distribution as its marginal; ``rho = 1`` gives one survival for all years (the
+    programme-wide draw), ``rho = 0`` independent years.
+
+    Parameters
+    ----------
+    parameter : Uncertain
+        The survival distribution (a fraction).
+    n_draws, n_years : int
+        Draws and planting years.
+    seed : int
+        Seed of every stream.
+    key : str
+        The species (key of the programme-wide stream).
+    enabled : bool
+        False: the central value everywhere.
+    correlation : float
+        ``rho`` in [0, 1].
+
+    Returns
+    -------
+    shared : numpy.ndarray
+        Shape (draws,): the programme-wide survival.
+    by_year : numpy.ndarray
+        Shape (draws, years).
+    """
+    if not enabled or parameter.distribution == "fixed":
+        central = float(parameter.value)
+        return np.full(n_draws, central), np.full((n_draws, n_years), central)
+    u = _rng(seed, "survival", key).random(n_draws)
+    shared = quantile_function(parameter, u)
+    if correlation >= 1.0:
+        return shared, np.repeat(shared[:, None], n_years, axis=1)
+    tiny = np.finfo(float).tiny
+    z = special.ndtri(np.clip(u, tiny, 1.0 - 1e-16))[:, None]
+    # Year by year (rows of years), so a year's draws do not depend on the horizon.
+    rng = _rng(seed, "survival_year", _PLANTING_YEARS_KEY)
+    year = rng.standard_normal((n_years, n_draws)).T
+    mixed = np.sqrt(correlation) * z + np.sqrt(1.0 - correlation) * year
+    return shared, quantile_function(parameter, special.ndtr(mixed))
+
+
+def draw_parameters(
+    species: Species, spec: ForestSpec, n_draws: int, seed: int, n_planting_years: int = 1
+) -> Draws:
     """Draw every uncertain parameter of one species (central values where switched off).
 
     The two root:shoot ratios share one probability per draw (a root-heavy draw is so in both
-    stock classes).
+    stock classes). Survival: see :func:`survival_draws` (``n_planting_years`` columns).
     """
     on: DrawnParametersSpec = spec.uncertainty
     key = species.name
     growth = species.growth.agb_growth_t_dm_per_ha_per_year
     rate = sample(growth, n_draws, _rng(seed, "growth", key), on.growth)
-    survival = _survival(spec, species)
+    survival, survival_by_year = survival_draws(
+        _survival(spec, species),
+        n_draws,
+        n_planting_years,
+        seed=seed,
+        key=key,
+        enabled=on.survival,
+        correlation=spec.survival_year_correlation,
+    )
     rs = species.root_shoot
     if on.root_shoot:
         u = _rng(seed, "root_shoot", key).random(n_draws)
@@ -197,7 +323,8 @@ def draw_parameters(species: Species, spec: ForestSpec, n_draws: int, seed: int)
         above = np.full(n_draws, rs.above_threshold.value)
     return Draws(
         clock=rate / growth.value,
-        survival=sample(survival, n_draws, _rng(seed, "survival", key), on.survival),
+        survival=survival,
+        survival_by_year=survival_by_year,
         mortality=sample(
             spec.background_mortality_per_year, n_draws, _rng(seed, "mortality", key), on.mortality
         ),
@@ -442,10 +569,28 @@ def iter_stock_draws(
     species_of = np.array(plan.species)
     for name, species in plan.parameters.items():
         curve = GrowthCurve.from_species(species)
-        draws = draw_parameters(species, spec, n_draws, seed)
-        cohort = cohort_agb_per_ha(
-            curve, ages, draws, spec.replanting_fraction, expected_fire=not stochastic_fire
-        )
+        draws = draw_parameters(species, spec, n_draws, seed, n_planting_years=n_years)
+        by_year = draws.survival_by_year
+        # One cohort for every planting year unless the years' survival draws differ.
+        same_every_year = bool(np.all(by_year == by_year[:, :1]))
+
+        def cohort_of(j: int, draws=draws, curve=curve, same_every_year=same_every_year):
+            """Biomass per planted ha of the trees planted in year j, by draw and age."""
+            if same_every_year:
+                year_draws = replace(draws, survival=draws.survival_by_year[:, 0])
+                count = n_years + 1
+            else:
+                year_draws = replace(draws, survival=draws.survival_by_year[:, j])
+                count = n_years - j + 1
+            return cohort_agb_per_ha(
+                curve,
+                ages[:count],
+                year_draws,
+                spec.replanting_fraction,
+                expected_fire=not stochastic_fire,
+            )
+
+        shared_cohort = cohort_of(0) if same_every_year else None
         members = np.flatnonzero(species_of == name)
         for start in range(0, members.size, block):
             idx = members[start : start + block]
@@ -468,6 +613,7 @@ def iter_stock_draws(
                 local = np.flatnonzero(planted > 0)
                 if local.size == 0:
                     continue
+                cohort = shared_cohort if shared_cohort is not None else cohort_of(j)
                 part = planted[local][None, :, None] * cohort[:, None, 1 : n_years - j + 1]
                 if counts is not None:
                     since = counts[:, local, j:]
@@ -590,12 +736,14 @@ def assess_forest_sites(
     n_sites, n_years = len(plan.site_ids), plan.years.size
     stock_q = np.zeros((len(levels) + 1, n_sites, n_years))
     annual_q = np.zeros_like(stock_q)
+    total = np.zeros((spec.n_draws, n_years))  # the project's stock, draw by draw
     for idx, stock in iter_stock_draws(plan, spec, seed):
         annual = np.diff(stock, axis=2, prepend=0.0)
         stock_q[:-1, idx] = draw_quantiles(stock, levels)
         stock_q[-1, idx] = stock.mean(axis=0)
         annual_q[:-1, idx] = draw_quantiles(annual, levels)
         annual_q[-1, idx] = annual.mean(axis=0)
+        total += stock.sum(axis=1)
     keep = [levels.index(q) for q in spec.quantiles] + [len(levels)]
     labels = [quantile_label(q) for q in spec.quantiles] + ["mean"]
     sequestration = _tidy(plan, stock_q[keep], annual_q[keep], labels)
@@ -603,7 +751,54 @@ def assess_forest_sites(
     rate = np.zeros(n_sites)
     for idx, rates in iter_removal_rates(plan, spec, seed):
         rate[idx] = draw_quantiles(rates, (0.5,))[0]
-    return ForestAssessment(sequestration, _site_table(plan, spec, median, rate))
+    return ForestAssessment(
+        sequestration,
+        _site_table(plan, spec, median, rate),
+        portfolio_quantiles(total, plan.years, spec.quantiles),
+        plan_table(plan, sites),
+    )
+
+
+def portfolio_quantiles(
+    total_stock: np.ndarray, years: np.ndarray, quantiles: tuple[float, ...]
+) -> pd.DataFrame:
+    """Quantiles and mean over draws of the project's stock and annual removal, per year.
+
+    Parameters
+    ----------
+    total_stock : numpy.ndarray
+        Shape (draws, years): the stock summed over all sites, each draw one joint outcome.
+    years : numpy.ndarray
+        Calendar year of each column.
+    quantiles : tuple of float
+        Levels in (0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year``, ``quantile`` (``p10`` ..., ``mean``), ``tco2e_stock``, ``tco2e_annual``.
+    """
+    annual = np.diff(total_stock, axis=1, prepend=0.0)
+    labels = [quantile_label(q) for q in quantiles] + ["mean"]
+    stock = np.vstack([draw_quantiles(total_stock, quantiles), total_stock.mean(axis=0)[None]])
+    removal = np.vstack([draw_quantiles(annual, quantiles), annual.mean(axis=0)[None]])
+    n_q = len(labels)
+    return pd.DataFrame(
+        {
+            "year": np.repeat(years, n_q),
+            "quantile": np.tile(np.asarray(labels, dtype=object), years.size),
+            "tco2e_stock": stock.T.ravel(),
+            "tco2e_annual": removal.T.ravel(),
+        }
+    )
+
+
+def plan_table(plan: SitePlan, sites: gpd.GeoDataFrame | pd.DataFrame) -> pd.DataFrame:
+    """The planting plan per year in hectares and seedlings (:func:`planting_table`)."""
+    density = np.array(
+        [plan.parameters[name].planting_density_seedlings_per_ha.value for name in plan.species]
+    )
+    return planting_table(plan.schedule, density, float(sites["area_ha"].sum()))
 
 
 def deterministic_sequestration(

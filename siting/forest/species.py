@@ -86,6 +86,7 @@ class Species(Model):
     survival: SourcedRange
     rotation_years: Sourced
     maximum_age_years: Sourced
+    planting_density_seedlings_per_ha: Sourced
 
     @model_validator(mode="after")
     def _fractions(self) -> Species:
@@ -96,6 +97,8 @@ class Species(Model):
             low, high = parameter.bounds
             if parameter.distribution == "lognormal" or low <= 0 or high > 1:
                 raise ValueError(f"{label} must lie in (0, 1] with a bounded distribution")
+        if not self.planting_density_seedlings_per_ha.value > 0:
+            raise ValueError("planting_density_seedlings_per_ha must be positive")
         return self
 
 

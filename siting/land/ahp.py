@@ -41,11 +41,10 @@ AHP_RECIPROCAL_TOLERANCE = 1e-6
 
 # Random consistency index RI(n): the mean consistency index of random reciprocal matrices
 # of order n filled from Saaty's 1/9..9 scale. Saaty, T.L. (1980) The Analytic Hierarchy
-# Process, McGraw-Hill, ch. 1 (table of random indices); the values listed in the project's
-# REFERENCE.md ("AHP random index n = 1...10"). Other authors' simulations give slightly
-# different values (e.g. Saaty 1990, Eur. J. Oper. Res. 48:9-26; Alonso & Lamata 2006,
-# Int. J. Uncertain. Fuzziness Knowl.-Based Syst. 14(4):445-459); this table is the one
-# quoted most in GIS-MCDA work (Malczewski 1999, ch. 6).
+# Process, McGraw-Hill, ch. 1 (table of random indices, n = 1...10). Other authors'
+# simulations give slightly different values (e.g. Saaty 1990, Eur. J. Oper. Res. 48:9-26;
+# Alonso & Lamata 2006, Int. J. Uncertain. Fuzziness Knowl.-Based Syst. 14(4):445-459); this
+# table is the one quoted most in GIS-MCDA work (Malczewski 1999, ch. 6).
 SAATY_RANDOM_INDEX: Mapping[int, float] = {
     1: 0.0,
     2: 0.0,
@@ -60,7 +59,7 @@ SAATY_RANDOM_INDEX: Mapping[int, float] = {
 }
 
 # Consistency ratio below which a pairwise comparison matrix is accepted (Saaty 1980, ch. 1:
-# "a CR of 0.10 or less" is acceptable; REFERENCE.md "accept CR < 0.10").
+# "a CR of 0.10 or less" is acceptable).
 AHP_CONSISTENCY_RATIO_LIMIT = 0.10
 
 #: What the error messages about the matrix call it.

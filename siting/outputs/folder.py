@@ -48,6 +48,8 @@ def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: 
         result.wind.generation.to_csv(folder / "generation.csv", index=False)
     if result.forest is not None:
         result.forest.sequestration.to_csv(folder / "sequestration.csv", index=False)
+        result.forest.portfolio.to_csv(folder / "sequestration_portfolio.csv", index=False)
+        result.forest.planting.to_csv(folder / "planting_schedule.csv", index=False)
     if result.credits is not None:
         projection = result.credits.projection
         projection.ledger.to_csv(folder / "credits.csv", index=False)
@@ -190,7 +192,8 @@ def stage_tables(result: RunResult) -> dict:
             }
         )
     if result.forest is not None:
-        tables["sequestration"] = result.forest.sequestration
+        # The project's band from the joint draws (a quantile of the sum over sites).
+        tables["sequestration"] = result.forest.portfolio
     if result.credits is not None:
         spec = result.scenario.credits
         price = next(iter(spec.finance.price_scenarios), None)

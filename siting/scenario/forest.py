@@ -157,6 +157,12 @@ class ForestSpec(Section):
     )
     # Planting survival; omitted: the species file's value.
     survival: Uncertain | None = None
+    survival_year_correlation: float = Field(
+        ge=0,
+        le=1,
+        description="correlation of the survival draws of different planting years: 1 = one "
+        "survival for the whole programme, 0 = each planting year's weather independent",
+    )
     replanting_fraction: float = Field(
         ge=0,
         le=1,
