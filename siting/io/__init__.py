@@ -1,4 +1,7 @@
-"""Disk access: all of siting's reading and writing of files lives here.
+"""Disk access: siting's reading and writing of local files lives here.
+
+(Downloads and their cache live in :mod:`siting.fetch`, which writes what it fetches with
+these writers' conventions: atomic, checksummed.)
 
 The science folders (``siting.land``, ``siting.wind``, ``siting.forest``, ``siting.credits``)
 never import it: they compute on data passed in, and their callers (the pipeline, notebooks,
