@@ -42,6 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, help="results folder (default: the scenario's output.dir)")
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a dask.distributed cluster (e.g. tcp://host:8786); inputs must be on "
+        "storage every worker reads",
+    )
+    where.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="run on a local dask cluster of N worker processes",
+    )
 
     export = commands.add_parser("export", help="export candidate sites for the field")
     export.add_argument("results", type=Path, help="a results folder written by `siting run`")
@@ -128,6 +141,7 @@ def _progress(quiet: bool) -> Iterator:
 
 def command_run(args: argparse.Namespace) -> int:
     """``siting run``: validate the scenario, run every stage, report where results are."""
+    from siting.cluster import dask_cluster
     from siting.layers import scenario_grid
     from siting.pipeline import run
     from siting.preflight import estimate_cost
@@ -135,8 +149,11 @@ def command_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.config)
     if not args.quiet:
         console.print(escape(f"Estimate: {estimate_cost(scenario, scenario_grid(scenario))}"))
-    with _progress(args.quiet) as stage:
-        result = run(scenario, args.out, stage=stage)
+    with dask_cluster(args.scheduler, args.workers) as cluster:
+        if cluster is not None and not args.quiet:
+            console.print(escape(f"Running on the {cluster.describe()}"))
+        with _progress(args.quiet) as stage:
+            result = run(scenario, args.out, stage=stage)
     if not args.quiet:
         for line in summary_lines(result):
             console.print(escape(line))
