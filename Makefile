@@ -43,6 +43,7 @@ bench: $(VENV)/.installed system-tools
 	$(BIN)/python benchmarks/terrain.py
 	$(BIN)/python benchmarks/wind.py
 	$(BIN)/python benchmarks/forest.py
+	$(BIN)/python benchmarks/cluster.py
 
 clean:
 	rm -rf $(VENV) results
