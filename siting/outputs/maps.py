@@ -210,7 +210,7 @@ def hillshade_overlay(hillshade: xr.DataArray):
 
 
 def display_features(frame: gpd.GeoDataFrame, columns: list[str]) -> dict:
-    """GeoJSON (lon/lat) of ``columns`` with numbers rounded for display; texts kept as written.
+    r"""GeoJSON (lon/lat) of ``columns`` with numbers rounded for display; texts kept as written.
 
     The texts are not escaped here: folium embeds the GeoJSON with Jinja's ``tojson`` (which
     writes ``<``, ``>``, ``&`` and ``'`` as ``\\u`` escapes, so no value can close the
