@@ -107,3 +107,90 @@ def test_popup_shows_the_payload_as_text(page):
     )
     assert report["dialogs"] == []
     assert report["result"] is not None and PAYLOAD in report["result"]
+
+
+#: Names that break out of an HTML, attribute, JavaScript-string or template-literal context.
+HOSTILE = [
+    "<img src=x onerror=window.__pwned=1>",
+    "\"'><script>window.__pwned=1</script>",
+    "`${window.__pwned=1}`",
+    "${window.__pwned=1}",
+    "</script><script>window.__pwned=1</script>",
+    "it's a \"quoted\" name",
+    "back\\slash\\' \\\" end",
+    "javascript:window.__pwned=1",
+    "Мөрөн сум",
+    "line\u2028separator\u2029paragraph",
+    "x" * 5000,
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_page(tmp_path_factory):
+    grid = grid_for_aoi(shapely.box(99.9, 49.5, 100.3, 49.8), 500)
+    score = grid.wrap(np.full(grid.shape, 0.5, dtype="float32"), name="s", units="1")
+    xs = np.linspace(grid.x[5], grid.x[-5], len(HOSTILE))
+    y = float(grid.y[len(grid.y) // 2])
+    towns = gpd.GeoDataFrame(
+        {"name": HOSTILE}, geometry=[shapely.Point(x, y) for x in xs], crs=grid.crs
+    )
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": [f"R{i:03d}" for i in range(len(HOSTILE))],
+            "area_ha": [100.0] * len(HOSTILE),
+            "score_mean": [0.5] * len(HOSTILE),
+            "soum": HOSTILE,
+        },
+        geometry=[shapely.box(x - 400, y - 3000, x + 400, y - 2000) for x in xs],
+        crs=grid.crs,
+    )
+    content = maps.MapContent(
+        title=HOSTILE[2] + HOSTILE[0],
+        subtitle=HOSTILE[1],
+        caveats=[HOSTILE[4], HOSTILE[3]],
+        suitability={"reforestation": score},
+        eligible={},
+        sites={"reforestation": sites},
+        hillshade=score,
+        points={"settlements": towns, "airports": towns.iloc[:3]},
+        aoi=gpd.GeoDataFrame(geometry=[grid.aoi], crs=grid.crs),
+    )
+    path = tmp_path_factory.mktemp("hostile") / "map.html"
+    maps.site_map(content).save(str(path))
+    return path
+
+
+def test_hostile_names_are_text_in_every_map_context(hostile_page):
+    """No script from a name runs, the map renders, and every name shows as written."""
+    require_chromium()
+    report = open_offline(
+        hostile_page,
+        script="""() => {
+            const texts = [];
+            document.querySelectorAll('.leaflet-interactive').forEach((el) => {
+                for (const kind of ['mouseover', 'click']) {
+                    el.dispatchEvent(new MouseEvent(kind, {bubbles: true}));
+                    document.querySelectorAll('.leaflet-tooltip, .leaflet-popup-content')
+                        .forEach((box) => texts.push(box.textContent));
+                }
+            });
+            return {
+                pwned: typeof window.__pwned,
+                leaflet: typeof L !== 'undefined',
+                panes: document.querySelectorAll('.leaflet-interactive').length,
+                title: document.querySelector('.siting-title').textContent,
+                scripts: document.querySelectorAll('script:not([src])').length,
+                imgs: document.querySelectorAll('img[src="x"]').length,
+                texts: texts,
+            };
+        }""",
+    )
+    result = report["result"]
+    assert report["errors"] == [] and report["dialogs"] == []
+    assert result["pwned"] == "undefined", "a name ran as script"
+    assert result["leaflet"] and result["panes"] >= 2 * len(HOSTILE)
+    assert result["imgs"] == 0
+    assert HOSTILE[2] + HOSTILE[0] in result["title"]
+    shown = "\n".join(result["texts"])
+    for name in HOSTILE:
+        assert name in shown, f"not shown as written: {name[:40]!r}"

@@ -7,14 +7,18 @@ click, a measuring tool, title and legend) ship in ``siting/static``. folium's d
 assets (jQuery, Bootstrap, Font Awesome, awesome-markers) are not used. Online basemaps are
 offered only as layers that are off by default.
 
-Every text that comes from inputs or the scenario (site and place names, the scenario title) is
-HTML-escaped before it reaches the page.
+Every text that comes from inputs or the scenario is text in the page, never markup or code: site
+and place names travel as GeoJSON properties (embedded with Jinja's ``tojson``) and are shown
+in tooltips and popups with ``textContent`` (:class:`TextDetails`); the scenario title, run
+line and caveats are HTML-escaped into the title block. No input text is ever written into a
+JavaScript string or template literal.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -24,6 +28,7 @@ import branca.colormap
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import xarray as xr
 from branca.element import MacroElement
@@ -204,28 +209,61 @@ def hillshade_overlay(hillshade: xr.DataArray):
     return _overlay(image.astype("uint8"), lonlat, "Relief (hillshade)", True)
 
 
-def escape_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Copy with every text attribute HTML-escaped and numbers rounded for display."""
-    shown = frame.copy()
-    for column in shown.columns:
-        if column == shown.geometry.name:
-            continue
+def display_features(frame: gpd.GeoDataFrame, columns: list[str]) -> dict:
+    r"""GeoJSON (lon/lat) of ``columns`` with numbers rounded for display; texts kept as written.
+
+    The texts are not escaped here: folium embeds the GeoJSON with Jinja's ``tojson`` (which
+    writes ``<``, ``>``, ``&`` and ``'`` as ``\\u`` escapes, so no value can close the
+    ``<script>``), and :class:`TextDetails` shows them with ``textContent``.
+    """
+    shown = frame[columns + [frame.geometry.name]].to_crs(WGS84)
+    for column in columns:
         if shown[column].dtype.kind == "f":
             shown[column] = shown[column].round(3)
         elif shown[column].dtype.kind not in "iub":
-            shown[column] = shown[column].map(
-                lambda v: html.escape(str(v)) if v is not None else ""
-            )
-    return shown
+            shown[column] = shown[column].map(lambda v: None if v is None else str(v))
+    return json.loads(shown.to_json(na="null", drop_id=True))
+
+
+class TextDetails(MacroElement):
+    """Tooltip or popup of a GeoJSON layer whose values are DOM text, never markup.
+
+    folium's ``GeoJsonTooltip``/``GeoJsonPopup`` interpolate values into an HTML string set with
+    ``innerHTML``; this element instead calls ``sitingDetails`` (``siting/static/map.js``),
+    which builds the table with ``textContent``. The field names and labels are siting's own.
+
+    Parameters
+    ----------
+    kind : {"tooltip", "popup"}
+        Which Leaflet binding.
+    fields : list of str
+        Feature properties shown, in order.
+    labels : bool
+        Show the field names as row headers.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.{{ this.method }}(function (layer) {"
+        " return sitingDetails(layer.feature.properties, {{ this.fields|tojson }},"
+        " {{ this.labels|tojson }}); }, {{ this.options|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, kind: str, fields: list[str], labels: bool = True):
+        super().__init__()
+        self.method = {"tooltip": "bindTooltip", "popup": "bindPopup"}[kind]
+        self.fields = list(fields)
+        self.labels = list(fields) if labels else None
+        self.options = {"sticky": True} if kind == "tooltip" else {"maxWidth": 480}
 
 
 def site_layer(sites: gpd.GeoDataFrame, name: str, style: dict) -> folium.GeoJson:
-    """Candidate site polygons with a popup and tooltip of their attributes."""
+    """Candidate site polygons with a popup and tooltip of their attributes (as text)."""
     fields = [c for c in POPUP_FIELDS if c in sites]
     fields += [c for c in sites.columns if c.startswith("itmo_") and c not in fields]
-    shown = escape_frame(sites[fields + [sites.geometry.name]].to_crs(WGS84))
-    return folium.GeoJson(
-        shown,
+    layer = folium.GeoJson(
+        display_features(sites, fields),
         name=name,
         style_function=lambda _: {
             "color": style["line"],
@@ -233,26 +271,28 @@ def site_layer(sites: gpd.GeoDataFrame, name: str, style: dict) -> folium.GeoJso
             "fillColor": style["fill"],
             "fillOpacity": 0.15,
         },
-        tooltip=folium.GeoJsonTooltip(fields=fields[:1]) if fields else None,
-        popup=folium.GeoJsonPopup(fields=fields) if fields else None,
     )
+    if fields:
+        layer.add_child(TextDetails("tooltip", fields[:1], labels=False))
+        layer.add_child(TextDetails("popup", fields))
+    return layer
 
 
 def point_layer(frame: gpd.GeoDataFrame, name: str, label: str, colour: str, radius: int = 4):
-    """Point features as small circles with an escaped tooltip."""
-    group = folium.FeatureGroup(name=name)
-    points = frame[frame.geom_type == "Point"].to_crs(WGS84)
-    for _, row in points.iterrows():
-        text = row[label] if label in points and row[label] is not None else name
-        folium.CircleMarker(
-            location=[row.geometry.y, row.geometry.x],
-            radius=radius,
-            color=colour,
-            fill=True,
-            fill_opacity=0.8,
-            tooltip=html.escape(str(text)),
-        ).add_to(group)
-    return group
+    """Point features as small circles with their name as a text tooltip."""
+    points = frame[frame.geom_type == "Point"].copy()
+    if label in points:
+        points["label"] = [name if pd.isna(v) else str(v) for v in points[label]]
+    else:
+        points["label"] = name
+    layer = folium.GeoJson(
+        display_features(points, ["label"]),
+        name=name,
+        marker=folium.CircleMarker(radius=radius, fill=True),
+        style_function=lambda _: {"color": colour, "fillColor": colour, "fillOpacity": 0.8},
+    )
+    layer.add_child(TextDetails("tooltip", ["label"], labels=False))
+    return layer
 
 
 def legend_html(content: MapContent) -> str:

@@ -53,3 +53,27 @@ function sitingControls(map) {
   });
   new Measure().addTo(map);
 }
+
+/* Feature details (tooltips and popups) built as DOM text: every value from the data is set
+   with textContent, so a name is shown as written and is never parsed as HTML or script.
+   fields: property names in order; labels: header texts, or null for values only. */
+function sitingDetails(properties, fields, labels) {
+  "use strict";
+  var box = document.createElement("div");
+  box.className = "siting-details";
+  var table = document.createElement("table");
+  fields.forEach(function (field, i) {
+    var value = properties ? properties[field] : undefined;
+    var row = table.insertRow();
+    if (labels) {
+      var header = document.createElement("th");
+      header.textContent = labels[i];
+      row.appendChild(header);
+    }
+    var cell = row.insertCell();
+    cell.textContent = value === null || value === undefined ? ""
+      : typeof value === "object" ? JSON.stringify(value) : String(value);
+  });
+  box.appendChild(table);
+  return box;
+}
