@@ -369,13 +369,9 @@ def assess_credits(
             if survival is not None:
                 variant = assess_forest(scenario, uses["reforestation"], rasters, survival)
             removals = mitigation.forest_removals(variant.sequestration)
-            # The project-level spread of the joint draws (quantiles of the sum over sites),
-            # once the forest stage provides it (issue 12, item 3).
-            portfolio = getattr(variant, "portfolio", None)
-            if portfolio is not None:
-                project = mitigation.portfolio_removals(portfolio)
-                removals = mitigation.with_project_spread(removals, project)
-            parts.append(removals)
+            # The project-level spread of the joint draws (quantiles of the sum over sites).
+            project = mitigation.portfolio_removals(variant.portfolio)
+            parts.append(mitigation.with_project_spread(removals, project))
         return pd.concat([p for p in parts if not p.empty] or parts, ignore_index=True)
 
     base = mitigation_table()

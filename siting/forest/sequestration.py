@@ -755,7 +755,7 @@ def assess_forest_sites(
         sequestration,
         _site_table(plan, spec, median, rate),
         portfolio_quantiles(total, plan.years, spec.quantiles),
-        plan_table(plan, sites),
+        plan_table(plan),
     )
 
 
@@ -793,12 +793,13 @@ def portfolio_quantiles(
     )
 
 
-def plan_table(plan: SitePlan, sites: gpd.GeoDataFrame | pd.DataFrame) -> pd.DataFrame:
+def plan_table(plan: SitePlan) -> pd.DataFrame:
     """The planting plan per year in hectares and seedlings (:func:`planting_table`)."""
     density = np.array(
         [plan.parameters[name].planting_density_seedlings_per_ha.value for name in plan.species]
     )
-    return planting_table(plan.schedule, density, float(sites["area_ha"].sum()))
+    # The schedule plants every site whole: its new land is the total area.
+    return planting_table(plan.schedule, density, float(plan.schedule.new_ha.sum()))
 
 
 def deterministic_sequestration(

@@ -118,8 +118,9 @@ def band_figure(table: pd.DataFrame, value: str, ylabel: str, title: str) -> str
     """Total over sites per year: the median with a P10–P90 band (or the lines present).
 
     ``table`` is tidy with columns ``year``, ``quantile`` (``p10``, ``p50``, ``p90``) and
-    ``value``; sites are summed per year and quantile (an upper bound of the spread of the
-    total, as if the sites were fully correlated).
+    ``value``; rows are summed per year and quantile. For several sites that is an upper
+    bound of the spread of the total (as if fully correlated); the forest band is drawn from
+    the project's joint-draw quantiles (one row per year and quantile), shown as they are.
     """
     totals = table.groupby(["year", "quantile"])[value].sum().unstack("quantile")
     fig = Figure(figsize=(7.5, 3.6))
