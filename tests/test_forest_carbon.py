@@ -45,8 +45,15 @@ def test_class_is_chosen_by_density_not_total():
     assert value == pytest.approx(1000 * 80 * 1.48 * 0.47 * 44 / 12)
 
 
+def test_boreal_larch_cap_takes_the_larger_side_of_the_root_shoot_step():
+    """Boreal: 100 t/ha x (1 + 0.24) = 124 t/ha above 75 t/ha beats 75 x 1.39 = 104.25 below."""
+    larch = load_species("larix_sibirica").stand("boreal")
+    assert max_tco2e_per_ha(larch) == pytest.approx(100 * 1.24 * 0.47 * 44 / 12)  # 213.7
+    assert max_tco2e_per_ha(larch) == pytest.approx(213.69, abs=0.01)
+
+
 def test_larch_cap():
-    larch = load_species("larix_sibirica")
+    larch = load_species("larix_sibirica").stand("temperate_continental")
     assert max_tco2e_per_ha(larch) == pytest.approx(112.9 * 1.48 * 0.47 * 44 / 12)
     assert max_tco2e_per_ha(larch, upper=True) == pytest.approx(112.9 * 1.62 * 0.49 * 44 / 12)
     pools = PoolsSpec(dead_wood=True, litter=True)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from siting.forest.carbon import max_tco2e_per_ha
 from siting.forest.sequestration import iter_stock_draws, plan_sites
-from siting.io.species import known_species, load_species, load_species_library
+from siting.io.species import known_species, load_species_library
 from siting.scenario.base import Uncertain
 from siting.scenario.forest import ForestSpec
 
@@ -36,6 +36,10 @@ def scenarios(draw):
             "site_id": [f"S{i}" for i in range(n_sites)],
             "area_ha": draw(st.lists(st.floats(1.0, 3000.0), min_size=n_sites, max_size=n_sites)),
             "score_mean": draw(st.lists(st.floats(0.0, 1.0), min_size=n_sites, max_size=n_sites)),
+            # 800 m is temperate continental near Mörön, 1,300-2,300 m boreal, above polar
+            "elevation_m_mean": draw(
+                st.lists(st.floats(800.0, 2600.0), min_size=n_sites, max_size=n_sites)
+            ),
         }
     )
     climate = {s: draw(st.sampled_from([2, 3, 4, 5])) for s in sites["site_id"]}
@@ -74,7 +78,9 @@ def test_stocks_are_bounded_and_start_with_planting(case):
     assert np.all(stock >= 0)
     # never above the species cap (largest root:shoot and carbon fraction of any draw) times the
     # area planted so far
-    cap = max_tco2e_per_ha(load_species(spec.species), upper=True)
+    cap = max(
+        (max_tco2e_per_ha(stand, upper=True) for stand in plan.parameters.values()), default=0.0
+    )
     planted = np.cumsum(plan.schedule.new_ha_until(plan.years.size), axis=1)
     assert np.all(stock <= cap * planted[None] * (1 + 1e-9) + 1e-9)
     # zero before the site's first planting
@@ -84,7 +90,9 @@ def test_stocks_are_bounded_and_start_with_planting(case):
     # planting never exceeds the capacity; all area is eventually planted
     schedule = plan.schedule
     assert np.all(schedule.planted_ha_per_year <= spec.planting_capacity_ha_per_year * (1 + 1e-12))
-    np.testing.assert_allclose(schedule.new_ha.sum(axis=1), sites["area_ha"], rtol=1e-9)
+    # polar sites (Köppen E) are left out: larch has no Tier 1 values there
+    planned = sites.set_index("site_id").loc[plan.site_ids, "area_ha"]
+    np.testing.assert_allclose(schedule.new_ha.sum(axis=1), planned, rtol=1e-9)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

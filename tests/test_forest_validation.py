@@ -62,20 +62,20 @@ def all_draws(sites, spec, seed=0, climate=None, n_draws=None) -> np.ndarray:
     return out
 
 
-def test_ipcc_tier1_hand_computation_for_larch_over_20_years():
+def test_ipcc_tier1_hand_computation_for_boreal_larch_over_20_years():
     """IPCC Tier 1 (2006 Vol. 4 eq. 2.9, 2.10): ΔC = A × G_W × (1 + R) × CF, × 44/12.
 
-    Larch (REFERENCE.md): G_W = 4.0 t d.m./ha/yr, R = 0.48 (AGB ≤ 125 t/ha), CF = 0.47.
-    Over 20 years on 100 ha:
-        100 × 20 × 4.0 × 1.48 × 0.47 × 44/12 = 20,404.27 tCO2e.
-    The Chapman–Richards curve is calibrated so that B(20) = 20 × G_W exactly (growth.py:
-    k = -ln(1 - (80 / 112.9)^(1/3)) / 20), and R stays in its class (AGB ≤ 112.9 t/ha), so
-    the deterministic stock after 20 growing seasons equals the Tier 1 sum to rounding
-    (rtol 1e-12). Years in between differ: the curve starts slower than Tier 1's constant rate.
+    Boreal larch (IPCC 2019 Refinement Vol. 4 Ch. 4 Tables 4.10 and 4.4): G_W = 1.0 t d.m./ha/yr,
+    R = 0.39 (AGB ≤ 75 t/ha), CF = 0.47 (IPCC 2006 Table 4.3). Over 20 years on 100 ha:
+        100 × 20 × 1.0 × 1.39 × 0.47 × 44/12 = 4,790.87 tCO2e.
+    The Chapman–Richards curve holds B(20) = 20 × G_W exactly and R stays in its class
+    (20 t/ha ≤ 75 t/ha), so the deterministic stock after 20 growing seasons equals the Tier 1
+    sum (rtol 1e-12). A site without an elevation sits at the station (Mörön, 1,283 m): three
+    months ≥ 10 °C, boreal.
     """
-    tier1_per_ha_per_year = 4.0 * (1 + 0.48) * 0.47 * 44 / 12  # 10.2021 tCO2e/ha/yr
+    tier1_per_ha_per_year = 1.0 * (1 + 0.39) * 0.47 * 44 / 12  # 2.39543 tCO2e/ha/yr
     expected = 100 * 20 * tier1_per_ha_per_year
-    assert expected == pytest.approx(20_404.27, abs=0.01)
+    assert expected == pytest.approx(4_790.87, abs=0.01)
 
     path = deterministic_sequestration(one_site(), tier1_spec(), SPECIES, climate_class={"R1": 4})
     stock = path.set_index("year")["tco2e_stock"]
@@ -83,19 +83,51 @@ def test_ipcc_tier1_hand_computation_for_larch_over_20_years():
     assert stock[2046] == pytest.approx(expected, rel=1e-12)
     assert path.query("year <= 2046")["tco2e_annual"].sum() == pytest.approx(expected, rel=1e-12)
     assert stock[2036] < 100 * 10 * tier1_per_ha_per_year  # slow start of the sigmoid curve
-    # the site table's per-hectare rate is the same 20-year mean
+    # the site table's per-hectare rate is the same 20-year mean, and names the zone
     result = assess_forest_sites(one_site(), tier1_spec(), SPECIES, climate_class={"R1": 4})
-    rate = result.sites.loc["R1", "tco2e_per_ha_per_year_p50"]
-    assert rate == pytest.approx(tier1_per_ha_per_year, rel=1e-12)
+    site = result.sites.loc["R1"]
+    assert site["tco2e_per_ha_per_year_p50"] == pytest.approx(tier1_per_ha_per_year, rel=1e-12)
+    assert (site["climate_zone"], site["warm_months"]) == ("boreal", 3)
+
+
+def test_a_low_site_is_temperate_continental_with_its_tier1_numbers():
+    """At 1,000 m the station normals warm by 6.5 K/km × 0.283 km = 1.84 K: May (9.7 → 11.5 °C)
+    joins June–August, four months ≥ 10 °C: temperate continental (FAO 2012). Larch there:
+    G_W = 4.0, R = 0.48 (IPCC 2019 Table 4.10, 4.4):
+        100 × 20 × 4.0 × 1.48 × 0.47 × 44/12 = 20,404.27 tCO2e after 20 years.
+    """
+    expected = 100 * 20 * 4.0 * 1.48 * 0.47 * 44 / 12
+    assert expected == pytest.approx(20_404.27, abs=0.01)
+    sites = one_site().assign(elevation_m_mean=1000.0)
+    path = deterministic_sequestration(sites, tier1_spec(), SPECIES, climate_class={"R1": 4})
+    assert path.set_index("year")["tco2e_stock"][2046] == pytest.approx(expected, rel=1e-12)
+    result = assess_forest_sites(sites, tier1_spec(), SPECIES, climate_class={"R1": 4})
+    assert result.sites.loc["R1", "climate_zone"] == "temperate_continental"
+    assert result.sites.loc["R1", "warm_months"] == 4
+
+
+def test_polar_sites_are_not_planted():
+    sites = pd.DataFrame(
+        {
+            "site_id": ["R1", "R2"],
+            "area_ha": [100.0, 100.0],
+            "score_mean": [1.0, 1.0],
+            "elevation_m_mean": [1400.0, 1400.0],
+        }
+    )
+    with pytest.warns(UserWarning, match=r"R2 \(polar\).*not planted"):
+        result = assess_forest_sites(sites, tier1_spec(), SPECIES, climate_class={"R1": 4, "R2": 5})
+    assert result.sites.index.tolist() == ["R1"]
 
 
 def test_site_quality_scales_the_tier1_stock():
     path = deterministic_sequestration(
         one_site(score=0.6), tier1_spec(), SPECIES, climate_class={"R1": 2}
     )
-    quality = (0.5 + 0.5 * 0.6) * 0.5  # suitability floor 0.5, arid factor 0.5
+    # suitability floor 0.5; the arid Köppen class no longer multiplies growth a second time
+    quality = 0.5 + 0.5 * 0.6
     stock = path.set_index("year")["tco2e_stock"][2046]
-    assert stock == pytest.approx(quality * 100 * 20 * 4.0 * 1.48 * 0.47 * 44 / 12, rel=1e-12)
+    assert stock == pytest.approx(quality * 100 * 20 * 1.0 * 1.39 * 0.47 * 44 / 12, rel=1e-12)
 
 
 def test_without_uncertainty_every_draw_is_the_deterministic_path():
@@ -106,7 +138,7 @@ def test_without_uncertainty_every_draw_is_the_deterministic_path():
             "score_mean": [0.9, 0.7, 0.8],
         }
     )
-    climate = {"A": 4, "B": 2, "C": 5}
+    climate = {"A": 4, "B": 2, "C": 4}
     spec = ForestSpec(uncertainty=OFF, n_draws=30)
     draws = all_draws(sites, spec, seed=7, climate=climate)
     path = deterministic_sequestration(sites, spec, SPECIES, climate_class=climate)
@@ -204,7 +236,7 @@ def test_same_seed_same_tables_and_block_size_does_not_matter():
 
 
 def test_switching_one_uncertainty_off_leaves_the_other_draws_alone():
-    larch = load_species("larix_sibirica")
+    larch = load_species("larix_sibirica").stand("boreal")
     spec = ForestSpec()
     everything = draw_parameters(larch, spec, 100, seed=9)
     no_growth = draw_parameters(
@@ -219,15 +251,15 @@ def test_switching_one_uncertainty_off_leaves_the_other_draws_alone():
 
 
 def test_drawn_parameters_respect_their_ranges():
-    larch = load_species("larix_sibirica")
+    larch = load_species("larix_sibirica").stand("boreal")
     draws = draw_parameters(larch, ForestSpec(), 20_000, seed=1)
     assert draws.survival.min() >= 0.4 and draws.survival.max() <= 0.9
     assert draws.carbon_fraction.min() >= 0.44 and draws.carbon_fraction.max() <= 0.49
     assert np.all(draws.root_below > draws.root_above)  # one probability for both classes
-    # growth: lognormal with median 4.0 and 2.1 / 7.6 at 2.5 / 97.5 %
-    growth = 4.0 * draws.clock
-    assert np.median(growth) == pytest.approx(4.0, rel=0.02)
-    assert np.quantile(growth, [0.025, 0.975]) == pytest.approx([2.1, 7.6], rel=0.04)
+    # boreal growth: lognormal with median 1.0 and 0.5 / 1.9 at 2.5 / 97.5 %
+    growth = 1.0 * draws.clock
+    assert np.median(growth) == pytest.approx(1.0, rel=0.02)
+    assert np.quantile(growth, [0.025, 0.975]) == pytest.approx([0.5, 1.9], rel=0.04)
 
 
 def test_output_contract():

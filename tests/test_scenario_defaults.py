@@ -100,9 +100,13 @@ def test_a_given_uncertain_value_is_not_merged_with_the_default():
 def test_a_given_list_or_mapping_replaces_the_default():
     spec = credits_from_dict({"portfolio": [], "comparison_cases": []})
     assert spec.portfolio == [] and spec.comparison_cases == []
-    forest = ForestSpec.model_validate({"site_quality": {"climate_factor": {"cold": 0.9}}})
-    assert forest.site_quality.climate_factor == {"cold": 0.9}
+    forest = ForestSpec.model_validate({"species_by_climate": {"arid": "pinus_sylvestris"}})
+    assert forest.species_by_climate == {"arid": "pinus_sylvestris"}
     assert forest.site_quality.suitability_floor == 0.5
+    months = [0.0] * 12
+    forest = ForestSpec.model_validate({"climate_zone": {"station_monthly_mean_c": months}})
+    assert forest.climate_zone.station_monthly_mean_c == tuple(months)
+    assert forest.climate_zone.station_elevation_m == 1283
 
 
 def test_one_section_class_at_two_places_fills_from_each():

@@ -7,6 +7,10 @@ and loss) and its own fire events per site and year, then the stock of every sit
 follows from the growth curve (:mod:`siting.forest.growth`) and the carbon pools
 (:mod:`siting.forest.carbon`).
 
+* Each site's FAO ecological zone (:mod:`siting.forest.zones`, from its mean elevation and
+  Köppen class) picks the species' Tier 1 growth, stock and root:shoot values of that zone;
+  sites in a zone the species has no values for (polar, warmer) are left unplanted, with a
+  warning.
 * Parameter draws are shared by all sites of a species within a draw (they are systematic:
   the same growth table and root:shoot ratio apply everywhere), so the spread of a sum over
   sites is not understated; fire events are drawn per site and year.
@@ -27,6 +31,7 @@ follows from the growth curve (:mod:`siting.forest.growth`) and the carbon pools
 
 from __future__ import annotations
 
+import warnings
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -55,7 +60,8 @@ from siting.forest.planting import (
     planting_table,
     schedule_planting,
 )
-from siting.forest.species import Species
+from siting.forest.species import Species, Stand
+from siting.forest.zones import site_zones
 from siting.scenario.base import Uncertain
 from siting.scenario.forest import (
     KOPPEN_MAIN_GROUPS,
@@ -99,7 +105,9 @@ class ForestAssessment:
         the draws of that quantity, so ``p10`` annual removals are not differences of
         ``p10`` stocks.
     sites : pandas.DataFrame
-        Indexed by ``site_id``: ``species``, ``area_planted_ha`` (new land planted up to the
+        Indexed by ``site_id``: ``species``, ``climate_zone`` (FAO ecological zone) and
+        ``warm_months`` (months with a mean >= 10 °C), ``area_planted_ha``
+        (new land planted up to the
         horizon), ``first_planting_year``, ``last_planting_year`` (may lie past the horizon),
         ``site_quality``, ``tco2e_2030_p50`` and ``tco2e_2050_p50`` (median stock at the end
         of those years), and ``tco2e_per_ha_per_year_p50``: median over draws of the mean
@@ -174,14 +182,21 @@ class Draws:
 
 @dataclass(frozen=True)
 class SitePlan:
-    """Sites in rank order with their species, quality and the shared planting schedule."""
+    """Sites in rank order with their species, zone, quality and the shared planting schedule.
+
+    ``stands`` names each site's species in its zone (``"larix_sibirica/boreal"``), the key of
+    ``parameters``.
+    """
 
     site_ids: list
     species: list[str]
     quality: np.ndarray
     schedule: PlantingSchedule
     years: np.ndarray  # projection years, first planting year .. horizon
-    parameters: dict[str, Species]  # every species planted, by name, in order of first use
+    parameters: dict[str, Stand]  # every stand planted, by stand key, in order of first use
+    zones: list[str]
+    warm_months: np.ndarray
+    stands: list[str]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,12 +421,35 @@ def plan_sites(
         raise InputDataError(
             describe("reforestation sites", "area_ha must be a positive number", "check area_ha")
         )
+    codes = climate_classes_for([str(s) for s in table["site_id"]], climate_class)
+    names = _species_of_sites(spec, codes, len(table))
+    zones, months = _zones_of_sites(table, codes, spec)
+    grows = np.array(
+        [
+            species[n].grows_in(z) if n in species else True
+            for n, z in zip(names, zones, strict=True)
+        ]
+    )
+    if not grows.all():
+        left = [
+            f"{s} ({z})" for s, z, g in zip(table["site_id"], zones, grows, strict=True) if not g
+        ]
+        warnings.warn(
+            f"reforestation sites {', '.join(left[:5])}{' ...' if len(left) > 5 else ''} lie in "
+            "an ecological zone their species has no Tier 1 values for: not planted",
+            stacklevel=2,
+        )
+        table = table[grows]
+        codes = None if codes is None else codes[grows]
+        names = [n for n, g in zip(names, grows, strict=True) if g]
+        zones = [z for z, g in zip(zones, grows, strict=True) if g]
+        months = months[grows]
     site_ids = table["site_id"].tolist()
-    codes = climate_classes_for([str(s) for s in site_ids], climate_class)
-    quality = site_quality(table["score_mean"].to_numpy(dtype=float), codes, spec.site_quality)
-    names = _species_of_sites(spec, codes, len(site_ids))
-    parameters = _planted_parameters(names, species)
-    planned = np.array([_survival(spec, parameters[name]).value for name in names])
+    area = table["area_ha"].to_numpy(dtype=float)
+    quality = site_quality(table["score_mean"].to_numpy(dtype=float), spec.site_quality)
+    stands = [f"{n}/{z}" for n, z in zip(names, zones, strict=True)]
+    parameters = _planted_parameters(names, zones, species)
+    planned = np.array([_survival(spec, parameters[key]).value for key in stands])
     schedule = schedule_planting(
         area,
         capacity_ha_per_year=spec.planting_capacity_ha_per_year,
@@ -420,7 +458,26 @@ def plan_sites(
         planned_survival=planned,
     )
     years = np.arange(spec.first_planting_year, spec.horizon_year + 1)
-    return SitePlan(site_ids, names, quality, schedule, years, parameters)
+    return SitePlan(site_ids, names, quality, schedule, years, parameters, zones, months, stands)
+
+
+def _zones_of_sites(
+    table: pd.DataFrame, codes: np.ndarray | None, spec: ForestSpec
+) -> tuple[list[str], np.ndarray]:
+    """Ecological zone and warm months of each site (station elevation without a column)."""
+    climate = spec.climate_zone
+    elevation = (
+        table["elevation_m_mean"].to_numpy(dtype=float)
+        if "elevation_m_mean" in table.columns
+        else np.full(len(table), climate.station_elevation_m)
+    )
+    return site_zones(
+        elevation,
+        codes,
+        np.asarray(climate.station_monthly_mean_c),
+        climate.station_elevation_m,
+        climate.lapse_rate_c_per_km,
+    )
 
 
 def _species_of_sites(spec: ForestSpec, codes: np.ndarray | None, n_sites: int) -> list[str]:
@@ -431,8 +488,10 @@ def _species_of_sites(spec: ForestSpec, codes: np.ndarray | None, n_sites: int) 
     return [by_climate.get(KOPPEN_MAIN_GROUPS.get(int(c)), spec.species) for c in codes]
 
 
-def _planted_parameters(names: list[str], species: Mapping[str, Species]) -> dict[str, Species]:
-    """The parameters of each species in ``names``, in order of first use."""
+def _planted_parameters(
+    names: list[str], zones: list[str], species: Mapping[str, Species]
+) -> dict[str, Stand]:
+    """Each species of ``names`` in its site's zone, by stand key, in order of first use."""
     missing = sorted(set(names) - set(species))
     if missing:
         raise ParameterError(
@@ -441,7 +500,8 @@ def _planted_parameters(names: list[str], species: Mapping[str, Species]) -> dic
             f"({', '.join(sorted(species)) or 'none'})",
             fix="pass siting.io.species.load_species_library(species_needed(spec))",
         )
-    return {name: species[name] for name in dict.fromkeys(names)}
+    pairs = dict.fromkeys(zip(names, zones, strict=True))
+    return {f"{name}/{zone}": species[name].stand(zone) for name, zone in pairs}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -566,7 +626,7 @@ def iter_stock_draws(
     stochastic_fire = spec.uncertainty.disturbance
     ages = np.arange(n_years + 1)
     block = _block_size(spec, n_draws, n_years)
-    species_of = np.array(plan.species)
+    species_of = np.array(plan.stands)
     for name, species in plan.parameters.items():
         curve = GrowthCurve.from_species(species)
         draws = draw_parameters(species, spec, n_draws, seed, n_planting_years=n_years)
@@ -656,7 +716,7 @@ def iter_removal_rates(
     n_draws = spec.n_draws if n_draws is None else n_draws
     years = spec.removal_rate_years
     dom = dead_organic_matter_fraction(spec.pools)
-    species_of = np.array(plan.species)
+    species_of = np.array(plan.stands)
     pools = linear_pool_tco2e_per_ha(
         years, spec.pools.soil_tc_per_ha_per_year * CO2_PER_C, spec.pools.soil_years
     ) - linear_pool_tco2e_per_ha(years, spec.baseline.tco2e_per_ha_per_year)
@@ -714,7 +774,9 @@ def assess_forest_sites(
     ----------
     sites : geopandas.GeoDataFrame or pandas.DataFrame
         Candidate sites with ``site_id``, ``area_ha`` and ``score_mean`` (suitability 0–1);
-        planted in ``rank`` order when that column exists, else in row order.
+        planted in ``rank`` order when that column exists, else in row order. Their
+        ``elevation_m_mean`` (m), when given, places each in its ecological zone (otherwise
+        every site is in the zone of the station climate, ``spec.climate_zone``).
     spec : ForestSpec
         The ``forest`` section of the scenario.
     species : mapping of str to Species
@@ -722,14 +784,16 @@ def assess_forest_sites(
         :func:`species_needed`; :func:`siting.io.species.load_species_library` loads them).
     climate_class : mapping of str to int, optional
         Majority Köppen main-group code (2 arid, 4 cold, 5 polar, ...) of each site, keyed by
-        ``str(site_id)``; None: climate does not change site quality.
+        ``str(site_id)``: picks ``species_by_climate`` and makes class 5 sites polar; None:
+        neither.
     seed : int
         Seed of all draws; the same inputs and seed give identical tables.
 
     Returns
     -------
     ForestAssessment
-        The tidy ``sequestration`` table and the per-site summary ``sites``.
+        The tidy ``sequestration`` table and the per-site summary ``sites`` (with each site's
+        ``climate_zone`` and ``warm_months``).
     """
     plan = plan_sites(sites, spec, species, climate_class)
     levels = tuple(sorted(set(spec.quantiles) | {0.5}))
@@ -796,7 +860,7 @@ def portfolio_quantiles(
 def plan_table(plan: SitePlan) -> pd.DataFrame:
     """The planting plan per year in hectares and seedlings (:func:`planting_table`)."""
     density = np.array(
-        [plan.parameters[name].planting_density_seedlings_per_ha.value for name in plan.species]
+        [plan.parameters[key].planting_density_seedlings_per_ha.value for key in plan.stands]
     )
     # The schedule plants every site whole: its new land is the total area.
     return planting_table(plan.schedule, density, float(plan.schedule.new_ha.sum()))
@@ -856,6 +920,8 @@ def _site_table(
     table = pd.DataFrame(
         {
             "species": plan.species,
+            "climate_zone": plan.zones,
+            "warm_months": plan.warm_months,
             "area_planted_ha": schedule.planted_by(spec.horizon_year),
             "first_planting_year": schedule.first_planting_year(),
             "last_planting_year": schedule.last_planting_year(),

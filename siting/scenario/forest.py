@@ -61,14 +61,16 @@ class FireSpec(Section):
 
 
 class SiteQualitySpec(Section):
-    """How a site's suitability and climate scale the species' biomass curve.
+    """How a site's suitability scales the biomass curve of its zone's stand.
 
-    Site quality ``q = (floor + (1 - floor) * suitability) * climate_factor``, between 0 and 1,
-    multiplies the stand's biomass at every age (growth and maximum stock alike, as a site
-    index would). ``q = 1`` is the IPCC Tier 1 default stand: the best-scoring site in the
-    cold (Köppen D) climate grows at the Tier 1 rate, poorer ones slower. Suitability also
-    counts access and seed sources, so it is a proxy for site productivity: replace it by
-    measured site index when one is known.
+    Site quality ``q = floor + (1 - floor) * suitability``, between 0 and 1, multiplies the
+    stand's biomass at every age (growth and maximum stock alike, as a site index would).
+    ``q = 1`` is the IPCC Tier 1 default stand of the site's ecological zone (see
+    :class:`ClimateZoneSpec`): the best-scoring site grows at its zone's Tier 1 rate, poorer
+    ones slower. Climate enters once: through the zone's Tier 1 values and through the
+    climate criterion of the suitability score, not again as a separate factor. Suitability
+    also counts access and seed sources, so it is a proxy for site productivity: replace it
+    by measured site index when one is known.
     """
 
     yaml_path = "forest.site_quality"
@@ -76,19 +78,31 @@ class SiteQualitySpec(Section):
     suitability_floor: float = Field(
         ge=0, le=1, description="share of the Tier 1 stand that eligible land scoring 0 grows"
     )
-    climate_factor: dict[ClimateName, float] = Field(
-        description="Köppen main group -> growth factor (a given mapping replaces the default)"
+
+
+class ClimateZoneSpec(Section):
+    """The station climate from which each site's FAO ecological zone is derived.
+
+    A site's zone (:mod:`siting.forest.zones`) counts the months whose mean, moved from the
+    station to the site's mean elevation by the lapse rate, is at least 10 °C.
+    """
+
+    yaml_path = "forest.climate_zone"
+
+    station: str = Field(description="the climate station and period of the normals")
+    station_monthly_mean_c: tuple[float, ...] = Field(
+        description="mean temperature of each month, January first, °C"
     )
-    other_climate_factor: float = Field(
-        ge=0, le=1, description="factor of classes not listed (and sites without a class)"
+    station_elevation_m: float = Field(ge=-500, le=9000, description="station elevation, m")
+    lapse_rate_c_per_km: float = Field(
+        ge=0, le=10, description="temperature decrease with height, K/km"
     )
 
-    @field_validator("climate_factor")
+    @field_validator("station_monthly_mean_c")
     @classmethod
-    def _factors_are_fractions(cls, value: dict[str, float]) -> dict[str, float]:
-        bad = {k: v for k, v in value.items() if not 0 <= v <= 1}
-        if bad:
-            raise ValueError(f"climate factors must lie in [0, 1], got {bad}")
+    def _twelve_months(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if len(value) != 12 or any(not -80 < t < 60 for t in value):
+            raise ValueError("give 12 monthly means in °C, January first")
         return value
 
 
@@ -173,6 +187,7 @@ class ForestSpec(Section):
     )
     fire: FireSpec
     site_quality: SiteQualitySpec
+    climate_zone: ClimateZoneSpec
     pools: PoolsSpec
     baseline: BaselineSpec
     uncertainty: DrawnParametersSpec
