@@ -19,6 +19,8 @@ from siting.forest.sequestration import (
     survival_draws,
 )
 from siting.io.species import known_species, load_species_library
+from siting.outputs.folder import forest_summary
+from siting.outputs.report import ReportContent, render_report
 from siting.scenario.base import Uncertain
 from siting.scenario.forest import ForestSpec
 
@@ -206,3 +208,24 @@ def test_a_planting_years_survival_does_not_depend_on_the_horizon():
     _, short = survival_draws(SURVIVAL, 50, 3, seed=2, key="k", enabled=True, correlation=0.3)
     _, long = survival_draws(SURVIVAL, 50, 9, seed=2, key="k", enabled=True, correlation=0.3)
     np.testing.assert_array_equal(short, long[:, :3])
+
+
+def test_report_says_when_the_area_is_planted_and_in_which_zone():
+    spec = ForestSpec(n_draws=16, planting_capacity_ha_per_year=1000.0)
+    result = assess_forest_sites(sites(4, area=900.0), spec, SPECIES, seed=1)
+    text = forest_summary(result)
+    # 3,600 ha at 1,000 ha a year from 2028: new land in 2028-2031 (replanting shares the crews)
+    assert f"The whole area is planted by {result.fully_planted_year}." in text
+    assert result.fully_planted_year >= 2031
+    assert "3,600 ha planted" in text
+    assert "4 sites boreal" in text  # no elevation column: the station's zone
+    page = render_report(
+        ReportContent(
+            title="t",
+            created="now",
+            sequestration=result.sequestration,
+            forest_summary=text,
+        )
+    )
+    assert f"planted by {result.fully_planted_year}" in page and "4 sites boreal" in page
+    assert forest_summary(None) == ""

@@ -152,7 +152,32 @@ def report_content(result: RunResult):
         eligibility={name: use.eligibility.table for name, use in result.uses.items()},
         assumptions=pd.DataFrame(assumptions),
         weights=weights,
+        forest_summary=forest_summary(result.forest),
         **stage_tables(result),
+    )
+
+
+def forest_summary(trees) -> str:
+    """The forest paragraph of the report: planting plan, stock by 2050 and the sites' zones.
+
+    Parameters
+    ----------
+    trees : siting.forest.sequestration.ForestAssessment or None
+        The forest stage (None: an empty string).
+    """
+    if trees is None or trees.sites.empty:
+        return ""
+    counts = trees.sites["climate_zone"].value_counts()
+    zones = ", ".join(
+        f"{n} site{'s' if n > 1 else ''} {zone.replace('_', ' ')}" for zone, n in counts.items()
+    )
+    planted = trees.fully_planted_year
+    line = trees.summary_line().removeprefix("reforestation: ")
+    return (
+        f"Reforestation: {line}."
+        + (f" The whole area is planted by {planted}." if planted is not None else "")
+        + f" Ecological zone (FAO: months with a mean of at least 10 °C at the site's elevation):"
+        f" {zones}; growth, maximum stock and root:shoot are that zone's IPCC 2019 Tier 1 values."
     )
 
 

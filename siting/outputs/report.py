@@ -25,8 +25,8 @@ from matplotlib.figure import Figure
 
 SITE_COLUMNS = (
     "site_id", "area_ha", "score_mean", "soum", "nearest_settlement", "settlement_distance_km",
-    "grid_distance_km", "p_same_rank", "species", "tco2e_2030_p50", "n_turbines", "capacity_mw",
-    "aep_p50_mwh", "capacity_factor", "tco2e_per_year",
+    "grid_distance_km", "p_same_rank", "species", "climate_zone", "tco2e_2030_p50", "n_turbines",
+    "capacity_mw", "aep_p50_mwh", "capacity_factor", "tco2e_per_year",
 )  # fmt: skip
 
 
@@ -59,6 +59,9 @@ class ReportContent:
         ``sequestration`` with ``year``, ``quantile`` and a value column).
     credits_summary, comparison : pandas.DataFrame, optional
         Totals per project type and the comparison cases.
+    forest_summary : str
+        The planting plan (ha and seedlings a year, the year the whole area is planted), the
+        project's stock and each site's ecological zone, in words.
     target_mt : float, optional
         The buyer's single-year target the annual ITMOs are drawn against, Mt CO2e (the
         scenario's first accounting period); without it no target line is drawn.
@@ -79,6 +82,7 @@ class ReportContent:
     ledger: pd.DataFrame | None = None
     credits_summary: pd.DataFrame | None = None
     comparison: pd.DataFrame | None = None
+    forest_summary: str = ""
     target_mt: float | None = None
 
 
@@ -208,6 +212,7 @@ _TEMPLATE = """<!doctype html>
 
 {% if generation %}<h2>Wind generation</h2><img src="{{ generation }}" alt="generation">{% endif %}
 {% if sequestration %}<h2>Forest sequestration</h2>
+ {% if c.forest_summary %}<p>{{ c.forest_summary }}</p>{% endif %}
  <img src="{{ sequestration }}" alt="sequestration">{% endif %}
 {% if ledger %}<h2>ITMO ledger</h2><img src="{{ ledger }}" alt="ITMO ledger">
  {% if credits_summary %}<h3>ITMOs per accounting period, by project type</h3>
