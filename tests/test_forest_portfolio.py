@@ -215,7 +215,7 @@ def test_report_says_when_the_area_is_planted_and_in_which_zone():
     result = assess_forest_sites(sites(4, area=900.0), spec, SPECIES, seed=1)
     text = forest_summary(result)
     # 3,600 ha at 1,000 ha a year from 2028: new land in 2028-2031 (replanting shares the crews)
-    assert f"The whole area is planted by {result.fully_planted_year}." in text
+    assert f"planted, the whole area by {result.fully_planted_year}" in text
     assert result.fully_planted_year >= 2031
     assert "3,600 ha planted" in text
     assert "4 sites boreal" in text  # no elevation column: the station's zone
@@ -227,5 +227,5 @@ def test_report_says_when_the_area_is_planted_and_in_which_zone():
             forest_summary=text,
         )
     )
-    assert f"planted by {result.fully_planted_year}" in page and "4 sites boreal" in page
+    assert f"the whole area by {result.fully_planted_year}" in page and "4 sites boreal" in page
     assert forest_summary(None) == ""

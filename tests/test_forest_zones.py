@@ -65,3 +65,13 @@ def test_warm_months_never_increase_with_height(elevations):
     ordered = np.sort(np.array(elevations))
     _, months = zones_at(ordered)
     assert np.all(np.diff(months) <= 0)
+
+
+def test_the_caveat_names_how_close_the_station_is_to_a_zone_boundary():
+    """May at Mörön: 9.7 degC, 0.3 K below 10 degC; at 6.5 K/km that is 46 m of elevation."""
+    from siting.outputs.folder import forest_zone_caveat
+    from siting.scenario.load import load_scenario
+
+    text = forest_zone_caveat(load_scenario())
+    assert "0.3 K from the threshold" in text and "about 46 m" in text
+    assert "Moron (WMO 44231)" in text

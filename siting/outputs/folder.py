@@ -12,9 +12,11 @@ from importlib import metadata
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from siting import io
+from siting.forest.zones import WARM_MONTH_C
 from siting.land import terrain
 from siting.land.exclusions import describe_rule
 from siting.layers import load_layers, load_vectors, scenario_grid
@@ -173,9 +175,10 @@ def forest_summary(trees) -> str:
     )
     planted = trees.fully_planted_year
     line = trees.summary_line().removeprefix("reforestation: ")
+    if planted is not None:  # "... ha planted by YEAR": the whole area is planted then
+        line = line.replace(f"planted by {planted}", f"planted, the whole area by {planted}", 1)
     return (
         f"Reforestation: {line}."
-        + (f" The whole area is planted by {planted}." if planted is not None else "")
         + f" Ecological zone (FAO: months with a mean of at least 10 °C at the site's elevation):"
         f" {zones}; growth, maximum stock and root:shoot are that zone's IPCC 2019 Tier 1 values."
     )
@@ -324,7 +327,23 @@ def caveats(scenario: Scenario) -> list[str]:
             for name, c in use.criteria.items()
             if "estimate" in c.source.lower()
         ]
+    notes.append(forest_zone_caveat(scenario))
     return notes
+
+
+def forest_zone_caveat(scenario: Scenario) -> str:
+    """How the forest's ecological zone is derived, and how close the station is to a boundary."""
+    climate = scenario.forest.climate_zone
+    months = np.asarray(climate.station_monthly_mean_c)
+    margin_k = float(np.min(np.abs(months - WARM_MONTH_C)))
+    margin_m = 1000.0 * margin_k / climate.lapse_rate_c_per_km if climate.lapse_rate_c_per_km else 0
+    return (
+        "forest growth: the IPCC 2019 Tier 1 values of each site's FAO ecological zone (months "
+        f"with a mean >= 10 °C), from {climate.station} moved to the site's elevation at "
+        f"{climate.lapse_rate_c_per_km:g} K/km; one month lies {margin_k:.1f} K from the "
+        f"threshold, so about {margin_m:,.0f} m of elevation can change a site's zone "
+        "(climate_zone, warm_months): check it against local knowledge"
+    )
 
 
 def package_versions() -> dict[str, str]:
