@@ -56,9 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="run on a local dask cluster of N worker processes",
     )
 
-    export = commands.add_parser("export", help="export candidate sites for the field")
+    export = commands.add_parser(
+        "export",
+        help="export candidate sites for the field",
+        description="Write the candidate sites of a results folder (and, with the wind sites, "
+        "the turbine positions) as GeoJSON, GeoPackage, KML or GPX for a field team.",
+        epilog="example: siting export results/moron --out moron_field.gpx --use reforestation",
+    )
     export.add_argument("results", type=Path, help="a results folder written by `siting run`")
-    export.add_argument("--format", required=True, choices=["geojson", "gpkg", "kml", "gpx"])
+    export.add_argument(
+        "--format",
+        choices=["geojson", "gpkg", "kml", "gpx"],
+        help="field format (default: from the --out file's extension)",
+    )
     export.add_argument("--use", choices=["reforestation", "wind"], help="one land use only")
     export.add_argument("--out", type=Path, help="output file (default: in the results folder)")
 
@@ -239,17 +249,24 @@ def command_export(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from siting.outputs.export import FORMATS, export_sites
+    from siting.outputs.export import FORMATS, export_sites, format_for
     from siting.outputs.results import open_results
 
+    fmt = format_for(args.out, args.format) if args.out else format_for(None, args.format)
     results = open_results(args.results)
     uses = [args.use] if args.use else results.uses
     sites = {use: results.sites(use) for use in uses}
     for use, frame in sites.items():
         check_site_table(frame, f"{results.path / 'sites.gpkg'} (layer {use})")
-    name = f"sites_field_{args.use or 'all'}{FORMATS[args.format]}"
-    out = export_sites(sites, args.format, args.out or results.path / name)
-    console.print(f"Wrote {sum(len(f) for f in sites.values())} sites to {escape(str(out))}")
+    turbines = results.turbines() if "wind" in uses else None
+    name = f"sites_field_{args.use or 'all'}{FORMATS[fmt]}"
+    out = export_sites(sites, fmt, args.out or results.path / name, turbines=turbines)
+    n_turbines = 0 if turbines is None else len(turbines)
+    console.print(
+        f"Wrote {sum(len(f) for f in sites.values())} sites"
+        + (f" and {n_turbines} turbines" if n_turbines else "")
+        + f" to {escape(str(out))}"
+    )
     print(out)
     return 0
 
