@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -381,6 +382,11 @@ def os_error_parts(err: OSError, args: argparse.Namespace) -> tuple[str, str, st
     return where, err.strerror or str(err), "check the path and permissions"
 
 
+def _print_note(message, category, filename, lineno, file=None, line=None) -> None:
+    """Show a warning of the library as one ``note:`` line (no file name, no source line)."""
+    console.print("[yellow]note:[/]", escape(str(message)), soft_wrap=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``siting`` console script."""
     args = build_parser().parse_args(argv)
@@ -392,7 +398,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "init-config": command_init_config,
     }
     try:
-        return handlers[args.command](args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _print_note
+            return handlers[args.command](args)
     except SitingError as err:
         console.print("[bold red]error:[/]", escape(str(err)), soft_wrap=True)
         return err.exit_code

@@ -228,3 +228,16 @@ def test_map_rebuilds_from_the_folder(results):
     html = (results.path / "map.html").read_text()
     assert (results.path / "map.html").stat().st_mtime_ns > before
     assert "Candidate sites: wind" in html and "cdn.jsdelivr" not in html
+
+
+def test_a_rerun_keeps_the_exports_and_the_user_files(results, capsys):
+    """Last in this module: it reruns into the shared folder."""
+    export = _export(results, "gpx", "reforestation")
+    (results.path / "notes.txt").write_text("visited R001 on 3 June")
+    manifest = json.loads((results.path / "run.json").read_text())
+    assert "report.html" in manifest["files"] and export.name not in manifest["files"]
+    capsys.readouterr()
+    assert main(["run", "--out", str(results.path), "--quiet"]) == 0
+    assert export.exists() and (results.path / "notes.txt").read_text() == "visited R001 on 3 June"
+    err = capsys.readouterr().err
+    assert "note:" in err and "kept" in err and "notes.txt" in err

@@ -29,6 +29,7 @@ from siting.io.rasters import (
     open_raster_on_grid,
     raster_description,
 )
+from siting.io.results_dir import FILES_KEY as MANIFEST_FILES_KEY
 from siting.io.results_dir import RUN_MANIFEST, check_output_dir, staged_output_dir
 from siting.io.vectors import points_frame, read_aoi_polygon, read_layer, read_vector
 from siting.io.writers import (
@@ -44,6 +45,7 @@ from siting.io.writers import (
 __all__ = [
     "RUN_MANIFEST",
     "atomic_path",
+    "MANIFEST_FILES_KEY",
     "check_output_dir",
     "choose_resampling",
     "open_raster",

@@ -65,7 +65,10 @@ def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: 
     maps.site_map(map_content(result)).save(str(folder / "map.html"))
     io.write_text(report.render_report(report_content(result)), folder / "report.html")
     result.timings_s["total"] = round(total_s, 3)
-    io.write_json(manifest(result, inputs), folder / io.RUN_MANIFEST)
+    record = manifest(result, inputs)
+    # What this run wrote: a rerun replaces these and keeps everything else.
+    record[io.MANIFEST_FILES_KEY] = sorted({p.name for p in folder.iterdir()} | {io.RUN_MANIFEST})
+    io.write_json(record, folder / io.RUN_MANIFEST)
 
 
 def map_content(result: RunResult):
