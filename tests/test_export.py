@@ -101,9 +101,11 @@ def test_gpx_export_validates_against_the_gpx_1_1_schema(results):
         assert polygons[name].contains(point), name
     assert len(tracks) == _n_sites(results)  # boundaries as tracks, one per site
     symbols = dict(zip(waypoints["name"], waypoints["sym"], strict=True))
-    assert symbols["R001"] == "Forest" and symbols["W001"] == "Flag, Blue"
+    forest_id = results.sites("reforestation").sort_values("rank")["site_id"].iloc[0]
+    wind_id = results.sites("wind").sort_values("rank")["site_id"].iloc[0]
+    assert symbols[forest_id] == "Forest" and symbols[wind_id] == "Flag, Blue"
     assert symbols[turbines["turbine_id"].iloc[0]] == "Tall Tower"
-    assert "Siberian larch" in waypoints.set_index("name").loc["R001", "desc"]
+    assert "Siberian larch" in waypoints.set_index("name").loc[forest_id, "desc"]
 
 
 def test_field_notes_read_well():

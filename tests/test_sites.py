@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import pytest
 import rioxarray  # noqa: F401
 import shapely
 import xarray as xr
 
 from siting.errors import InputDataError, ParameterError
-from siting.land.sites import CandidateSites, candidate_sites, rank_sites, zonal_statistics
+from siting.land.sites import (
+    CandidateSites,
+    candidate_sites,
+    location_ids,
+    rank_sites,
+    zonal_statistics,
+)
 
 UTM47 = "EPSG:32647"
 X0, Y0 = 500_000.0, 5_500_000.0
@@ -54,7 +61,9 @@ def test_two_blobs_give_two_sites_in_score_order():
     found = sites_of(raster(BLOBS))
     assert isinstance(found, CandidateSites)
     sites = found.sites
-    assert list(sites.site_id) == ["S001", "S002"]
+    # the 2 x 2 blob's centroid, 250 m east and south of (500 km E, 5,500 km N) in UTM 47N
+    # (central meridian 99 E): 49.6485 N 99.0035 E -> S 4965 N 09900 E
+    assert list(sites.site_id) == ["S4965N09900E", "S4964N09902E"]
     assert list(sites["rank"]) == [1, 2] and list(sites["label"]) == [1, 2]
     assert list(sites.n_cells) == [4, 7]
     assert sites.area_ha.tolist() == [4 * 6.25, 7 * 6.25]  # 250 m cells are 6.25 ha
@@ -87,7 +96,7 @@ def test_ineligible_nan_and_low_cells_are_not_sites():
 def test_min_area_drops_small_sites_at_the_exact_boundary():
     found = sites_of(raster(BLOBS), min_area_ha=7 * 6.25)
     assert found.sites.n_cells.tolist() == [7]
-    assert found.sites.site_id.tolist() == ["S001"]  # ids follow the kept sites
+    assert found.sites.site_id.tolist() == ["S4964N09902E"]  # the same place, the same id
     assert set(np.unique(found.labels.values)) == {0, 1}
     assert sites_of(raster(BLOBS), min_area_ha=7 * 6.25 + 0.01).sites.empty
 
@@ -96,7 +105,7 @@ def test_max_sites_keeps_the_best_by_mean_score():
     score = BLOBS.copy()
     score[5, 0] = 0.95  # a third, single-cell site with the best mean score
     sites = sites_of(raster(score), max_sites=2, prefix="W").sites
-    assert sites.site_id.tolist() == ["W001", "W002"]
+    assert [i[0] for i in sites.site_id] == ["W", "W"] and sites.site_id.is_unique
     assert sites.n_cells.tolist() == [1, 4]
 
 
@@ -352,7 +361,7 @@ def test_small_regions_crossing_block_edges_stay_whole():
     score[8:12, 8:12] = 0.9  # 16 cells across the edge of the 10-cell blocks
     score[20:30, 0:30] = 0.7  # 300 cells: larger than 100, cut
     sites = sites_of(raster(score), max_area_ha=625.0).sites
-    assert sites.n_cells.iloc[0] == 16 and sites.site_id.iloc[0] == "S001"
+    assert sites.n_cells.iloc[0] == 16 and sites.site_id.iloc[0].startswith("S")
     assert sorted(sites.n_cells.iloc[1:]) == [100, 100, 100]
 
 
@@ -371,3 +380,46 @@ def test_parcels_never_exceed_the_maximum_and_keep_every_cell(max_area_ha):
 def test_max_area_below_one_cell_is_refused():
     with pytest.raises(ParameterError, match="max_area_ha"):
         sites_of(raster(BLOBS), max_area_ha=1.0)
+
+
+def _decode(site_id: str) -> tuple[float, float]:
+    """Latitude and longitude (degrees) an id names."""
+    body = site_id[1:].split("-")[0]
+    lat = int(body[:4]) / 100 * (1 if body[4] == "N" else -1)
+    lon = int(body[5:10]) / 100 * (1 if body[10] == "E" else -1)
+    return lat, lon
+
+
+def test_ids_name_the_place_of_the_centroid():
+    sites = sites_of(raster(BLOBS)).sites
+    centroids = sites.to_crs(4326).geometry.centroid
+    for site_id, point in zip(sites.site_id, centroids, strict=True):
+        lat, lon = _decode(site_id)
+        assert abs(lat - point.y) <= 0.005 + 1e-9 and abs(lon - point.x) <= 0.005 + 1e-9
+
+
+def test_the_same_parcel_keeps_its_id_when_the_weights_change():
+    """Re-weighting changes the scores and the ranking, not the parcels: ids stay, ranks move."""
+    before = sites_of(raster(BLOBS)).sites
+    reweighted = np.where(BLOBS >= 0.9, 0.55, np.where(BLOBS > 0, 0.95, 0.0))
+    after = sites_of(raster(reweighted)).sites
+    assert set(after.site_id) == set(before.site_id)
+    rank_before = dict(zip(before.site_id, before["rank"], strict=True))
+    rank_after = dict(zip(after.site_id, after["rank"], strict=True))
+    assert rank_before != rank_after  # the order flipped
+    for site_id in before.site_id:
+        old = before.set_index("site_id").geometry[site_id]
+        new = after.set_index("site_id").geometry[site_id]
+        assert shapely.equals(old, new)
+
+
+def test_ids_repeat_only_with_a_suffix():
+    transform = pyproj.Transformer.from_crs(4326, UTM47, always_xy=True)
+    x, y = transform.transform(
+        [100.161, 100.162, 100.5, 100.1612], [49.641, 49.6412, 49.7, 49.6409]
+    )
+    ids = location_ids("R", np.array(x), np.array(y), UTM47)
+    assert ids == ["R4964N10016E", "R4964N10016E-2", "R4970N10050E", "R4964N10016E-3"]
+    south_west = pyproj.Transformer.from_crs(4326, "EPSG:32719", always_xy=True)
+    x, y = south_west.transform([-70.256], [-33.447])
+    assert location_ids("W", np.array(x), np.array(y), "EPSG:32719") == ["W3345S07026W"]

@@ -9,8 +9,14 @@ across without leaving it. Each region becomes one polygon whose edges follow th
 Sites are numbered in a fixed order that depends only on the cells and their values, not on
 chunking or on the order the labelling happens to find regions: by mean score (descending),
 then area (descending), then centroid northing (descending, north first), then centroid easting
-(ascending, west first). Site ``k`` in that order gets ``site_id`` ``f"{prefix}{k:03d}"``
-(``R001``, ``R002``, ...), ``rank`` ``k`` and the value ``k`` in the label raster.
+(ascending, west first). Site ``k`` in that order gets ``rank`` ``k`` and the value ``k`` in the
+label raster.
+
+A ``site_id`` names a place, not a rank: the prefix and the latitude and longitude of the site's
+centroid in hundredths of a degree (about 1.1 km by 0.7 km at Mörön), ``R4964N10016E`` for a
+site centred near 49.64 N 100.16 E. The same parcel keeps its id when weights or rules change
+the ranking, so a waypoint on a field GPS still means the same place; two sites whose centroids
+round to the same hundredth get ``-2``, ``-3`` ... in rank order.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import dask
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import rasterio.features
 import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import shapely
@@ -142,7 +149,12 @@ def candidate_sites(
     geometry = _polygons(labels, len(table), transform)
     sites = gpd.GeoDataFrame(
         {
-            "site_id": [f"{prefix}{k:03d}" for k in range(1, len(table) + 1)],
+            "site_id": location_ids(
+                prefix,
+                table["centroid_x"].to_numpy(),
+                table["centroid_y"].to_numpy(),
+                score.rio.crs,
+            ),
             "label": np.arange(1, len(table) + 1, dtype=np.int64),
             "rank": np.arange(1, len(table) + 1, dtype=np.int64),
             "area_ha": table["area_ha"].to_numpy(dtype=np.float64),
@@ -152,6 +164,37 @@ def candidate_sites(
         crs=score.rio.crs,
     )
     return CandidateSites(sites=sites[SITE_COLUMNS], labels=_label_raster(labels, score))
+
+
+def location_ids(prefix: str, x: np.ndarray, y: np.ndarray, crs) -> list[str]:
+    """Site ids from centroid locations: prefix, latitude and longitude in 0.01 degrees.
+
+    Parameters
+    ----------
+    prefix : str
+        Start of every id (``"R"``, ``"W"``).
+    x, y : numpy.ndarray
+        Centroids in ``crs``, in the sites' order (a repeat gets ``-2``, ``-3``, ... in it).
+    crs : pyproj.CRS or str
+        Their coordinate reference system.
+
+    Returns
+    -------
+    list of str
+        ``f"{prefix}{lat:04}{N|S}{lon:05}{E|W}"`` with latitude and longitude in hundredths of
+        a degree, e.g. ``R4964N10016E``.
+    """
+    to_lonlat = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_lonlat.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    ids, seen = [], {}
+    for lon_deg, lat_deg in zip(np.atleast_1d(lon), np.atleast_1d(lat), strict=True):
+        base = (
+            f"{prefix}{round(abs(lat_deg) * 100):04d}{'N' if lat_deg >= 0 else 'S'}"
+            f"{round(abs(lon_deg) * 100):05d}{'E' if lon_deg >= 0 else 'W'}"
+        )
+        seen[base] = seen.get(base, 0) + 1
+        ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return ids
 
 
 def rank_sites(
