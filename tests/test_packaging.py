@@ -49,3 +49,26 @@ def test_default_scenario_ships_inside_the_package():
     from siting.scenario.defaults import default_scenario_text
 
     assert "bbox_lonlat" in default_scenario_text()
+
+
+def test_one_version_source():
+    """pyproject reads the version from siting/__init__.py; the installed metadata agrees."""
+    from importlib import metadata
+
+    import siting
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["hatch"]["version"]["path"] == "siting/__init__.py"
+    assert metadata.version("siting") == siting.__version__
+
+
+def test_python_dash_m_siting_and_py_typed():
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "siting", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.startswith("siting ")
+    assert (ROOT / "siting" / "py.typed").is_file()

@@ -1,6 +1,7 @@
 """End to end: the embedded Mörön scenario into a temporary results folder."""
 
 import json
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -107,6 +108,11 @@ def test_run_manifest_records_inputs_parameters_versions_and_timings(results):
     assert manifest["grid"]["crs"] == "EPSG:32647"
     assert manifest["parameters"]["grid"]["cell_size_m"] == 250
     assert manifest["versions"]["siting"] == siting.__version__
+    versions = manifest["versions"]
+    for package in ("py_wake", "windpowerlib", "GDAL", "PROJ", "numpy", "xarray"):
+        assert versions[package] not in ("", "not installed"), package
+    assert re.fullmatch(r"\d+\.\d+\.\d+.*", versions["GDAL"])
+    assert "report.html" in manifest["files"] and "run.json" in manifest["files"]
     assert manifest["timings_s"]["total"] > 0
     assert any("approximated by the town centre" in c for c in manifest["caveats"])
 

@@ -29,8 +29,9 @@ from siting.scenario.model import LAND_USES, Scenario
 
 #: Packages whose versions are recorded in run.json.
 RECORDED_PACKAGES = (
-    "siting", "numpy", "xarray", "dask", "rasterio", "rioxarray", "geopandas", "shapely",
-    "pyproj", "pyogrio", "exactextract", "scipy", "numba", "pydantic", "folium",
+    "siting", "numpy", "pandas", "xarray", "dask", "rasterio", "rioxarray", "geopandas",
+    "shapely", "pyproj", "pyogrio", "exactextract", "scipy", "numba", "pydantic", "folium",
+    "py_wake", "windpowerlib", "gpxpy", "matplotlib",
 )  # fmt: skip
 
 
@@ -357,4 +358,10 @@ def package_versions() -> dict[str, str]:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
+    # the C libraries under rasterio, pyogrio and pyproj
+    import pyproj
+    import rasterio
+
+    versions["GDAL"] = rasterio.__gdal_version__
+    versions["PROJ"] = pyproj.proj_version_str
     return versions

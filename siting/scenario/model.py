@@ -22,11 +22,13 @@ with siting (``rasters/`` and ``vectors/`` of the source tree).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from siting.errors import ConfigError, describe
 from siting.scenario.base import Model
 from siting.scenario.credits import CreditsSpec
 from siting.scenario.defaults import Section, embedded_data_root
@@ -319,6 +321,111 @@ class Scenario(Model):
         """
         return self.model_dump(mode="json")
 
+    def replace(self, changes: Mapping[str, Any] | None = None, /, **fields: Any) -> Scenario:
+        """A copy with some fields changed, validated again like a scenario file.
+
+        Parameters
+        ----------
+        changes : mapping, optional
+            Fields by dotted path (``{"grid.cell_size_m": 500}``) or by top-level name.
+        **fields
+            Top-level fields (``seed=3``, ``grid={"cell_size_m": 500}``).
+
+        A mapping merges into the current section (the other fields of ``grid`` stay as they
+        are); any other value (a number, a list) replaces the current one.
+
+        Returns
+        -------
+        Scenario
+
+        Raises
+        ------
+        ConfigError
+            If the changed scenario is invalid (the message names the field).
+
+        Examples
+        --------
+        >>> import siting
+        >>> scenario = siting.load_scenario()
+        >>> scenario.replace({"grid.cell_size_m": 500}, seed=3).grid.cell_size_m
+        500.0
+        """
+        from siting.scenario.load import scenario_from_dict
+
+        data = self.to_dict()
+        for path, value in {**(changes or {}), **fields}.items():
+            *parents, leaf = path.split(".")
+            section = data
+            for key in parents:
+                if not isinstance(section.get(key), dict):
+                    raise ConfigError(
+                        describe(
+                            "scenario.replace",
+                            f"{path!r}: {key!r} is not a section of the scenario",
+                            "name a field as in the scenario file, e.g. 'grid.cell_size_m'",
+                        )
+                    )
+                section = section[key]
+            if isinstance(value, Mapping) and isinstance(section.get(leaf), dict):
+                section[leaf] = _merged(section[leaf], value)
+            else:
+                section[leaf] = value
+        return scenario_from_dict(data, base_dir=self.base_dir, label="scenario.replace")
+
+    def with_weights(
+        self,
+        use: str,
+        weights: Mapping[str, float] | None = None,
+        /,
+        *,
+        normalise: bool = False,
+        **named: float,
+    ) -> Scenario:
+        """A copy whose land use ``use`` has these criterion weights (replacing AHP, if any).
+
+        Parameters
+        ----------
+        use : {"reforestation", "wind"}
+            The land use.
+        weights : mapping of str to float, optional
+            A weight for every criterion of the use; or give them as keywords.
+        normalise : bool
+            Scale the weights to sum to 1 (otherwise they must).
+        **named : float
+            Weights by criterion name.
+
+        Raises
+        ------
+        ConfigError
+            If a criterion is missing or unknown, or the weights do not sum to 1.
+
+        Examples
+        --------
+        >>> import siting
+        >>> s = siting.load_scenario()
+        >>> w = {name: 1.0 for name in s.wind.criteria}
+        >>> round(sum(s.with_weights("wind", w, normalise=True).wind.weights.values()), 9)
+        1.0
+        """
+        if use not in LAND_USES:
+            raise ConfigError(
+                describe("with_weights", f"{use!r} is not a land use", f"use one of {LAND_USES}")
+            )
+        given = {**(weights or {}), **named}
+        if normalise:
+            total = sum(given.values())
+            if not total > 0:
+                raise ConfigError(
+                    describe("with_weights", "the weights sum to 0", "give positive weights")
+                )
+            given = {name: value / total for name, value in given.items()}
+        from siting.scenario.load import scenario_from_dict
+
+        data = self.to_dict()
+        data[use]["weights"] = given
+        data[use]["ahp"] = None
+        return scenario_from_dict(data, base_dir=self.base_dir, label=f"with_weights({use!r})")
+
     def resolve(self, path: str) -> Path:
         """Absolute path of a layer file named in the scenario.
 
@@ -342,6 +449,17 @@ class Scenario(Model):
             return embedded_data_root()
         data_dir = Path(self.data_dir).expanduser()
         return data_dir if data_dir.is_absolute() else self.base_dir / data_dir
+
+
+def _merged(current: dict, changes: Mapping[str, Any]) -> dict:
+    """``current`` with ``changes`` merged in, mapping into mapping."""
+    out = dict(current)
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def distance_layer_name(vector_layer: str) -> str:
