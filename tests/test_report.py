@@ -49,7 +49,7 @@ def test_report_is_self_contained_and_escaped():
         "Wind resource is an ESTIMATE",
         "Best sites",
         "R001",
-        "north_facing 0.600",
+        "north facing 0.600",
     ):
         assert text in page
 
@@ -82,3 +82,57 @@ def test_a_use_without_sites_says_so_in_plain_text():
     page = render_report(content)
     assert "<p>No candidate sites.</p>" in page
     assert "&lt;p&gt;No candidate sites" not in page
+
+
+def test_numbers_read_with_units_separators_and_alignment():
+    from siting.outputs.tables import display_table
+
+    frame = pd.DataFrame(
+        {
+            "site_id": ["W4960N10028E"],
+            "area_ha": [2500.0],
+            "capacity_factor": [0.3071],
+            "aep_p50_mwh": [129191.147],
+            "share_of_target_to_2030_averaging": [0.000732],
+            "itmos_2031_2035_vintage_2035_tco2e": [194506.03],
+            "species": ["larix_sibirica"],
+            "climate_zone": ["temperate_continental"],
+            "tco2e_2050_p50": [float("nan")],
+        }
+    )
+    table = display_table(frame)
+    for text in (
+        "<th>Area (ha)</th>", '<td class="num">2,500</td>',
+        "<th>Capacity factor</th>", '<td class="num">30.7 %</td>',
+        "<th>Energy P50 (MWh/yr)</th>", '<td class="num">129,191</td>',
+        "<th>Share of the target to 2030, averaging</th>", '<td class="num">0.07 %</td>',
+        "<th>ITMOs 2031–2035: 2035 vintage (tCO2e)</th>", '<td class="num">194,506</td>',
+        "<td>Siberian larch</td>", "<td>temperate continental</td>", "<td>–</td>",
+    ):  # fmt: skip
+        assert text in table, text
+
+
+def test_best_sites_leave_out_sites_without_turbines_and_say_so():
+    from siting.outputs.report import best_sites
+
+    frame = pd.DataFrame({"site_id": ["A", "B", "C"], "rank": [1, 2, 3], "n_turbines": [16, 0, 0]})
+    shown, note = best_sites(frame, "wind")
+    assert shown["site_id"].tolist() == ["A"]
+    assert note.startswith("2 further candidate site(s) get no turbines")
+
+
+def test_report_has_no_python_reprs_a_viewport_and_print_css():
+    from siting.outputs.tables import describe_membership
+    from siting.scenario.load import load_scenario
+
+    scenario = load_scenario()
+    for use in (scenario.reforestation, scenario.wind):
+        for criterion in use.criteria.values():
+            text = describe_membership(criterion.layer, criterion.membership)
+            assert "{" not in text and "'" not in text, text
+    cover = scenario.reforestation.criteria["land_cover"]
+    assert "grassland 1" in describe_membership(cover.layer, cover.membership)
+    page = render_report(_content())
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "@page { size: A4" in page and "break-after: avoid" in page
+    assert "thead { display: table-header-group; }" in page

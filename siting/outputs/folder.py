@@ -22,6 +22,7 @@ from siting.land.exclusions import describe_rule
 from siting.layers import load_layers, load_vectors, scenario_grid
 from siting.outputs import maps, report
 from siting.outputs.results import open_results
+from siting.outputs.tables import describe_membership
 from siting.result import RunResult
 from siting.scenario.land import UseSpec
 from siting.scenario.load import scenario_from_dict
@@ -81,7 +82,7 @@ def map_content(result: RunResult):
     points = {name: result.vectors[name] for name in maps.POINT_LAYERS if name in result.vectors}
     aoi = gpd.GeoDataFrame(geometry=[result.grid.aoi], crs=result.grid.crs)
     return maps.MapContent(
-        title=f"siting: {scenario.name}",
+        title=scenario.display_title,
         subtitle=time.strftime("run of %Y-%m-%d %H:%M UTC", time.gmtime())
         + f" | {result.grid.crs.to_string()}, {result.grid.cell_size_m:g} m cells",
         caveats=notes,
@@ -132,12 +133,12 @@ def report_content(result: RunResult):
                 }  # fmt: skip
             )
         for key, criterion in use.criteria.items():
-            shape = criterion.membership.model_dump(exclude={"kind"})
             assumptions.append(
                 {
                     "use": name,
                     "kind": f"criterion ({criterion.membership.kind})",
-                    "what": f"{key}: {criterion.layer} {shape}",
+                    "what": f"{key.replace('_', ' ')}: "
+                    + describe_membership(criterion.layer, criterion.membership),
                     "reason": criterion.reason,
                     "source": criterion.source,
                 }  # fmt: skip
@@ -148,7 +149,7 @@ def report_content(result: RunResult):
         if use.suitability.ahp is not None:
             weights[name]["consistency_ratio"] = use.suitability.ahp.consistency_ratio
     return report.ReportContent(
-        title=f"siting: {scenario.name}",
+        title=scenario.display_title,
         created=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         description=scenario.description,
         caveats=caveats(scenario),
@@ -212,17 +213,8 @@ def stage_tables(result: RunResult) -> dict:
     tables = {}
     if result.wind is not None:
         generation = result.wind.generation
-        # The yearly band: the 1-year P90 (generation exceeded in 90 % of single years) is the
-        # 10th percentile of a year's outcome; partial first and last years included.
-        band = {"aep_p50_mwh": "p50", "aep_p90_1yr_mwh": "p10"}
-        energy = generation[generation["quantity"].isin(band)]
-        tables["generation"] = pd.DataFrame(
-            {
-                "year": energy["year"],
-                "quantile": energy["quantity"].map(band),
-                "aep_mwh": energy["value"],
-            }
-        )
+        # Energy per year (P50, P75, 10-year and single-year P90), partial first year included.
+        tables["generation"] = generation[generation["unit"] == "MWh"]
     if result.forest is not None:
         # The project's band from the joint draws (a quantile of the sum over sites).
         tables["sequestration"] = result.forest.portfolio
@@ -268,7 +260,7 @@ def rebuild_map(folder: str | Path) -> Path:
     vectors = load_vectors(scenario, grid)
     elevation = load_layers(scenario, grid)[scenario.layers.elevation]
     content = maps.MapContent(
-        title=f"siting: {scenario.name}",
+        title=scenario.display_title,
         subtitle=f"run of {results.manifest.get('created_utc', '?')}",
         caveats=[c for c in results.manifest.get("caveats", []) if ".criteria." not in c],
         suitability={u: results.raster(f"suitability_{u}") for u in results.uses},

@@ -23,11 +23,22 @@ import xarray as xr
 # user's backend or open figures, so a notebook keeps plotting inline after a run.
 from matplotlib.figure import Figure
 
-SITE_COLUMNS = (
-    "site_id", "area_ha", "score_mean", "soum", "nearest_settlement", "settlement_distance_km",
-    "grid_distance_km", "p_same_rank", "species", "climate_zone", "tco2e_2030_p50", "n_turbines",
-    "capacity_mw", "aep_p50_mwh", "capacity_factor", "tco2e_per_year",
-)  # fmt: skip
+from siting.outputs.tables import display_table
+
+#: The columns of "best sites", per use (others: every column of SITE_COLUMNS present).
+USE_COLUMNS = {
+    "reforestation": (
+        "rank", "site_id", "area_ha", "score_mean", "soum", "nearest_settlement",
+        "settlement_distance_km", "grid_distance_km", "p_same_rank", "species", "climate_zone",
+        "first_planting_year", "tco2e_2050_p50",
+    ),
+    "wind": (
+        "rank", "site_id", "area_ha", "score_mean", "soum", "nearest_settlement",
+        "settlement_distance_km", "grid_distance_km", "p_same_rank", "n_turbines", "capacity_mw",
+        "aep_p50_mwh", "capacity_factor", "tco2e_per_year",
+    ),
+}  # fmt: skip
+SITE_COLUMNS = tuple(dict.fromkeys(USE_COLUMNS["reforestation"] + USE_COLUMNS["wind"]))
 
 
 @dataclass
@@ -108,10 +119,11 @@ def suitability_figure(score: xr.DataArray, sites: gpd.GeoDataFrame, use: str) -
         outlines = sites.copy()
         outlines["geometry"] = outlines.geometry.scale(1e-3, 1e-3, origin=(0, 0))
         outlines.boundary.plot(ax=ax, color="black", linewidth=0.7)
-        for _, site in outlines.head(10).iterrows():
+        for number, (_, site) in enumerate(outlines.head(10).iterrows(), start=1):
             point = site.geometry.representative_point()
-            ax.annotate(site["site_id"], (point.x, point.y), fontsize=7, ha="center")
-    ax.set_title(f"{use}: suitability and candidate sites")
+            label = str(int(site["rank"])) if "rank" in site else str(number)
+            ax.annotate(label, (point.x, point.y), fontsize=8, ha="center", weight="bold")
+    ax.set_title(f"{use}: suitability and candidate sites (numbers: rank)")
     ax.set_xlabel("easting (km)")
     ax.set_ylabel("northing (km)")
     ax.set_aspect("equal")
@@ -130,7 +142,7 @@ def band_figure(table: pd.DataFrame, value: str, ylabel: str, title: str) -> str
     fig = Figure(figsize=(7.5, 3.6))
     ax = fig.subplots()
     if {"p10", "p90"} <= set(totals.columns):
-        ax.fill_between(totals.index, totals["p10"], totals["p90"], alpha=0.3, label="P10-P90")
+        ax.fill_between(totals.index, totals["p10"], totals["p90"], alpha=0.3, label="P10–P90")
     elif "p10" in totals:
         ax.plot(totals.index, totals["p10"], linestyle="--", label="P10 (conservative)")
     if "p50" in totals:
@@ -139,6 +151,35 @@ def band_figure(table: pd.DataFrame, value: str, ylabel: str, title: str) -> str
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend()
+    ax.grid(alpha=0.3)
+    return figure_data_url(fig)
+
+
+#: Wind energy lines: quantity -> label (P-values are exceedance probabilities, as the industry
+#: quotes them: P90 is exceeded in 90 % of cases).
+ENERGY_LINES = {
+    "aep_p50_mwh": ("P50 (expected; credited)", "-"),
+    "aep_p75_mwh": ("P75", "--"),
+    "aep_p90_10yr_mwh": ("P90, 10-year average", "-."),
+    "aep_p90_1yr_mwh": ("P90, single year", ":"),
+}
+
+
+def generation_figure(generation: pd.DataFrame) -> str:
+    """Net generation of all wind farms per year: P50 with the P75 and P90 risk lines.
+
+    ``generation`` is tidy (``year``, ``quantity``, ``value``) as in ``generation.csv``.
+    """
+    totals = generation.groupby(["year", "quantity"])["value"].sum().unstack("quantity")
+    fig = Figure(figsize=(7.5, 3.6))
+    ax = fig.subplots()
+    for quantity, (label, style) in ENERGY_LINES.items():
+        if quantity in totals:
+            ax.plot(totals.index, totals[quantity] / 1e3, linestyle=style, label=label)
+    ax.set_xlabel("year")
+    ax.set_ylabel("net generation (GWh/yr)")
+    ax.set_title("Wind farms: net generation (partial first year)")
+    ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return figure_data_url(fig)
 
@@ -154,9 +195,12 @@ def ledger_figure(ledger: pd.DataFrame, target_mt: float | None = None) -> str:
     by_vintage = ledger.pivot_table(
         index="vintage", columns="project_type", values="transferable_itmos_tco2e", aggfunc="sum"
     ).fillna(0.0)
-    fig = Figure(figsize=(11, 3.8))
+    fig = Figure(figsize=(11, 4.6))
     ax1, ax2 = fig.subplots(1, 2)
-    (by_vintage / 1e3).plot.bar(stacked=True, ax=ax1, width=0.85)
+    (by_vintage / 1e3).rename(columns=lambda c: str(c).replace("_", " ")).plot.bar(
+        stacked=True, ax=ax1, width=0.85
+    )
+    ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
     ax1.set_xticks(range(0, len(by_vintage), 5), by_vintage.index[::5], rotation=0)
     ax1.set_ylabel("ITMOs (kt CO2e)")
     ax1.set_title("Transferable ITMOs by vintage")
@@ -172,8 +216,9 @@ def ledger_figure(ledger: pd.DataFrame, target_mt: float | None = None) -> str:
     ax2.set_yscale("log")
     ax2.set_ylabel("ITMOs per year (Mt CO2e, log)")
     ax2.set_title("Annual ITMOs against a single-year target")
-    ax2.legend()
+    ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     ax2.grid(alpha=0.3)
+    fig.tight_layout()
     return figure_data_url(fig)
 
 
@@ -182,16 +227,27 @@ def ledger_figure(ledger: pd.DataFrame, target_mt: float | None = None) -> str:
 
 _TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ c.title }}: siting report</title>
 <style>
- body { font: 14px/1.45 sans-serif; max-width: 1100px; margin: 2em auto; color: #212121; }
+ body { font: 14px/1.45 sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
+        color: #212121; }
  h1 { font-size: 24px; } h2 { border-bottom: 1px solid #ccc; margin-top: 1.8em; }
+ .wide { overflow-x: auto; }
  table { border-collapse: collapse; margin: 0.6em 0; font-size: 12px; }
  th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; }
- th { background: #f5f5f5; } td.num { text-align: right; }
+ th { background: #f5f5f5; } td.num { text-align: right; white-space: nowrap; }
  .caveat { background: #fff3e0; border-left: 4px solid #e65100; padding: 6px 10px; margin: 4px 0; }
- img { max-width: 100%; } .muted { color: #757575; }
- @media print { h2 { page-break-before: auto; } img, table { page-break-inside: avoid; } }
+ img { max-width: 100%; height: auto; } .muted { color: #757575; } .note { font-size: 12px; }
+ @page { size: A4; margin: 15mm 12mm; }
+ @media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 11px; }
+  .wide { overflow: visible; }
+  h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  img, figure, tr, .caveat { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  table { font-size: 9px; }
+ }
 </style></head><body>
 <h1>{{ c.title }}</h1>
 <p class="muted">Run of {{ c.created }}. {{ c.description }}</p>
@@ -199,42 +255,39 @@ _TEMPLATE = """<!doctype html>
 <h2>Read this first</h2>
 {% for note in c.caveats %}<div class="caveat">{{ note }}</div>{% endfor %}
 
-{% if data %}<h2>Data</h2>{{ data }}{% endif %}
+{% if data %}<h2>Data</h2><div class="wide">{{ data }}</div>{% endif %}
 
 <h2>Suitability and candidate sites</h2>
 {% for use, figure in maps.items() %}
  <h3>{{ use | capitalize }}</h3>
  <img src="{{ figure }}" alt="suitability map for {{ use }}">
- {% if weights.get(use) %}<p>Weights: {{ weights[use] }}</p>{% endif %}
- {{ eligibility.get(use, "") }}
- <h4>Best sites</h4>{{ sites.get(use, no_sites) }}
+ {% if weights.get(use) %}<p>{{ weights[use] }}</p>{% endif %}
+ <h4>Land excluded, rule by rule</h4>
+ <div class="wide">{{ eligibility.get(use, "") }}</div>
+ <h4>Best sites</h4><div class="wide">{{ sites.get(use, no_sites) }}</div>
+ {% if site_notes.get(use) %}<p class="note">{{ site_notes[use] }}</p>{% endif %}
 {% endfor %}
 
-{% if generation %}<h2>Wind generation</h2><img src="{{ generation }}" alt="generation">{% endif %}
+{% if generation %}<h2>Wind generation</h2>
+ <p>Credited at the expected (P50) energy, as ACM0002 credits metered generation; P75 and P90 are
+ risk lines (the 10-year P90 for multi-year totals, the single-year P90 for one year).</p>
+ <img src="{{ generation }}" alt="generation">{% endif %}
 {% if sequestration %}<h2>Forest sequestration</h2>
  {% if c.forest_summary %}<p>{{ c.forest_summary }}</p>{% endif %}
  <img src="{{ sequestration }}" alt="sequestration">{% endif %}
 {% if ledger %}<h2>ITMO ledger</h2><img src="{{ ledger }}" alt="ITMO ledger">
  {% if credits_summary %}<h3>ITMOs per accounting period, by project type</h3>
- {{ credits_summary }}{% endif %}
- {% if comparison %}<h3>Cases side by side (totals)</h3>{{ comparison }}{% endif %}
+ <div class="wide">{{ credits_summary }}</div>{% endif %}
+ {% if comparison %}<h3>Cases side by side (totals)</h3>
+ <div class="wide">{{ comparison }}</div>{% endif %}
 {% endif %}
 
-{% if assumptions %}<h2>Assumptions and sources</h2>{{ assumptions }}{% endif %}
-<p class="muted">Made with siting.</p>
+{% if assumptions %}<h2>Assumptions and sources</h2><div class="wide">{{ assumptions }}</div>
+{% endif %}
+<p class="muted">Made with siting. The sources named above are listed in full in the project's
+references (docs/references.md).</p>
 </body></html>
 """
-
-
-def html_table(frame: pd.DataFrame, max_rows: int = 15) -> str:
-    """An escaped HTML table of the first rows of a frame (numbers rounded)."""
-    shown = pd.DataFrame(frame).head(max_rows).copy()
-    if "geometry" in shown:
-        shown = shown.drop(columns="geometry")
-    for column in shown.columns:
-        if shown[column].dtype.kind == "f":
-            shown[column] = shown[column].round(3)
-    return shown.to_html(index=False, escape=True, border=0, na_rep="")
 
 
 def render_report(content: ReportContent) -> str:
@@ -252,26 +305,27 @@ def render_report(content: ReportContent) -> str:
     """
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = environment.from_string(_TEMPLATE)
-    markup = jinja2.utils.markupsafe.Markup  # tables are built escaped by pandas
-    sites = {
-        use: markup(html_table(frame[[c for c in SITE_COLUMNS if c in frame]], max_rows=10))
-        for use, frame in content.sites.items()
-        if not frame.empty
-    }
+    markup = jinja2.utils.markupsafe.Markup  # tables are built escaped by display_table
+    sites, site_notes = {}, {}
+    for use, frame in content.sites.items():
+        if frame.empty:
+            continue
+        shown, site_notes[use] = best_sites(frame, use)
+        columns = USE_COLUMNS.get(use, SITE_COLUMNS)
+        sites[use] = markup(display_table(shown, columns, max_rows=10))
     eligibility = {
-        use: markup(html_table(table[["rule", "excluded_ha", "eligible_ha_after", "source"]]))
+        use: markup(display_table(table, ["rule", "excluded_ha", "eligible_ha_after", "source"]))
         for use, table in content.eligibility.items()
     }
-    weights = {
-        use: ", ".join(f"{name} {value:.3f}" for name, value in values.items())
-        for use, values in content.weights.items()
-    }
+    weights = {use: weights_sentence(values) for use, values in content.weights.items()}
     maps = {
         use: suitability_figure(score, content.sites.get(use, gpd.GeoDataFrame()), use)
         for use, score in content.suitability.items()
     }
-    generation = _optional_band(
-        content.generation, "aep_mwh", "net generation (MWh/yr)", "Wind farms: net generation"
+    generation = (
+        generation_figure(content.generation)
+        if content.generation is not None and not content.generation.empty
+        else ""
     )
     sequestration = _optional_band(
         content.sequestration, "tco2e_annual", "removals (tCO2e/yr)", "Reforestation: removals"
@@ -283,7 +337,7 @@ def render_report(content: ReportContent) -> str:
         "comparison": content.comparison,
     }
     tables = {
-        key: markup(html_table(frame, max_rows=200)) if frame is not None else ""
+        key: markup(display_table(frame)) if frame is not None else ""
         for key, frame in tables.items()
     }
     return template.render(
@@ -292,6 +346,7 @@ def render_report(content: ReportContent) -> str:
         weights=weights,
         eligibility=eligibility,
         sites=sites,
+        site_notes=site_notes,
         no_sites=jinja2.utils.markupsafe.Markup("<p>No candidate sites.</p>"),
         generation=generation,
         sequestration=sequestration,
@@ -300,6 +355,44 @@ def render_report(content: ReportContent) -> str:
         else "",
         **tables,
     )
+
+
+def best_sites(frame: pd.DataFrame, use: str) -> tuple[pd.DataFrame, str]:
+    """The sites the "best sites" table lists, and a note on those it leaves out or qualifies.
+
+    Wind sites without a turbine (the connection capacity is taken by better sites) are left
+    out and counted; for forest sites the note says why the 2030 stock is small.
+    """
+    frame = frame.sort_values("rank") if "rank" in frame else frame
+    notes = []
+    if "n_turbines" in frame:
+        idle = frame["n_turbines"].fillna(0) <= 0
+        if idle.any():
+            notes.append(
+                f"{int(idle.sum())} further candidate site(s) get no turbines: the grid "
+                "connection's capacity is taken by the sites above."
+            )
+        frame = frame[~idle]
+    if "tco2e_2050_p50" in frame and "first_planting_year" in frame and len(frame):
+        first, last = frame["first_planting_year"].min(), frame["first_planting_year"].max()
+        notes.append(
+            f"Stock 2050: the median stock at the end of 2050. These sites are planted from "
+            f"{int(first)} to {int(last)} under the shared planting capacity, and young larch "
+            "holds little carbon: by 2030 the stock is small."
+        )
+    return frame, " ".join(notes)
+
+
+def weights_sentence(values: dict) -> str:
+    """Criterion weights in words, with the AHP consistency ratio when there is one."""
+    values = dict(values)
+    ratio = values.pop("consistency_ratio", None)
+    text = "Weights: " + ", ".join(
+        f"{name.replace('_', ' ')} {weight:.3f}" for name, weight in values.items()
+    )
+    if ratio is not None:
+        text += f" (AHP consistency ratio {ratio:.3f}; below 0.10 is consistent)"
+    return text + "."
 
 
 def _optional_band(table: pd.DataFrame | None, value: str, ylabel: str, title: str) -> str:

@@ -230,6 +230,7 @@ class Scenario(Model):
     """
 
     name: str
+    title: str = Field(default="", description="display name on the map and report")
     description: str = ""
     data_dir: str | None = None
     aoi: AOI
@@ -320,6 +321,11 @@ class Scenario(Model):
         500.0
         """
         return self.model_dump(mode="json")
+
+    @property
+    def display_title(self) -> str:
+        """The title shown to readers: ``title``, else ``name``."""
+        return self.title.strip() or self.name
 
     def replace(self, changes: Mapping[str, Any] | None = None, /, **fields: Any) -> Scenario:
         """A copy with some fields changed, validated again like a scenario file.
