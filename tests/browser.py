@@ -24,7 +24,12 @@ def require_chromium():
         pytest.skip("chromium not found: install the Debian package chromium (make test does this)")
 
 
-def open_offline(path: Path, screenshot: Path | None = None, script: str | None = None) -> dict:
+def open_offline(
+    path: Path,
+    screenshot: Path | None = None,
+    script: str | None = None,
+    viewport: tuple[int, int] = (1400, 1000),
+) -> dict:
     """Load ``path`` with every non-local request blocked; report what happened.
 
     Returns a dict with ``external`` (URLs the page tried to fetch off the machine),
@@ -36,7 +41,7 @@ def open_offline(path: Path, screenshot: Path | None = None, script: str | None 
     report = {"external": [], "failed": [], "dialogs": [], "errors": [], "result": None}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
 
         def route(request_route):
             url = request_route.request.url

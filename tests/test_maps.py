@@ -39,6 +39,14 @@ def content():
         hillshade=score,
         points={"settlements": towns},
         aoi=gpd.GeoDataFrame(geometry=[grid.aoi], crs=grid.crs),
+        context={
+            "rivers": gpd.GeoDataFrame(
+                {"name": ["Delger"]},
+                geometry=[shapely.LineString([(x, y), (x + 5000, y - 3000)])],
+                crs=grid.crs,
+            )
+        },
+        attribution=f"Data: GeoNames, CC BY 4.0 {PAYLOAD}",
     )
 
 
@@ -100,13 +108,96 @@ def test_popup_shows_the_payload_as_text(page):
         page,
         script="""() => {
             const paths = document.querySelectorAll('path.leaflet-interactive');
-            paths[0].dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: 0}));
+            const site = Array.from(paths).find(p => p.getAttribute('fill') === '#66bb6a');
+            site.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: 0}));
             const popup = document.querySelector('.leaflet-popup-content');
             return popup ? popup.textContent : null;
         }""",
     )
     assert report["dialogs"] == []
     assert report["result"] is not None and PAYLOAD in report["result"]
+
+
+def test_legend_follows_the_layer_toggles_and_names_are_labels(page):
+    """Rows of hidden layers are hidden; toggling a layer shows or hides its row."""
+    require_chromium()
+    report = open_offline(
+        page,
+        script="""() => {
+            const row = name => document.querySelector(
+                `.siting-legend [data-layer="${name}"]`);
+            const shown = name => row(name) !== null && row(name).style.display !== 'none';
+            const toggle = name => Array.from(document.querySelectorAll(
+                '.leaflet-control-layers label')).find(l => l.textContent.trim() === name)
+                .querySelector('input').click();
+            const before = {wind: shown('Suitability: wind'),
+                            sites: shown('Candidate sites: reforestation'),
+                            rivers: shown('Rivers')};
+            toggle('Suitability: wind');
+            toggle('Candidate sites: reforestation');
+            const after = {wind: shown('Suitability: wind'),
+                           sites: shown('Candidate sites: reforestation')};
+            const labels = Array.from(document.querySelectorAll('.siting-label'))
+                .map(l => l.textContent);
+            const attribution = document.querySelector('.leaflet-control-attribution')
+                .textContent;
+            const locate = document.querySelector('.siting-locate a') !== null;
+            return {before, after, labels, attribution, locate};
+        }""",
+    )
+    assert report["errors"] == [] and report["dialogs"] == []
+    result = report["result"]
+    assert result["before"] == {"wind": False, "sites": True, "rivers": True}
+    assert result["after"] == {"wind": True, "sites": False}
+    assert result["labels"] == [PAYLOAD]  # settlement names always shown, as text
+    assert f"GeoNames, CC BY 4.0 {PAYLOAD}" in result["attribution"]
+    assert result["locate"]
+
+
+def test_popups_read_in_words(page):
+    require_chromium()
+    report = open_offline(
+        page,
+        script="""() => {
+            const paths = document.querySelectorAll('path.leaflet-interactive');
+            const site = Array.from(paths).find(p => p.getAttribute('fill') === '#66bb6a');
+            site.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+            const popup = document.querySelector('.leaflet-popup-content');
+            return Array.from(popup.querySelectorAll('tr')).map(r => r.textContent);
+        }""",
+    )
+    assert "Area (ha)600" in report["result"]
+    assert "Suitability (0–1)0.81" in report["result"]
+
+
+def test_phone_layout_collapses_the_layer_list_and_legend(page, tmp_path):
+    require_chromium()
+    shot = tmp_path / "phone.png"
+    report = open_offline(
+        page,
+        viewport=(390, 844),
+        screenshot=shot,
+        script="""() => {
+            const list = document.querySelector('.leaflet-control-layers-list');
+            const body = document.querySelector('.siting-legend-body');
+            const visible = e => getComputedStyle(e).display !== 'none';
+            const before = [visible(list), visible(body)];
+            const title = document.querySelector('.siting-title').getBoundingClientRect();
+            const layers = document.querySelector('.leaflet-control-layers .siting-toggle')
+                .getBoundingClientRect();
+            document.querySelector('.leaflet-control-layers .siting-toggle').click();
+            document.querySelector('.siting-legend .siting-toggle').click();
+            return {before, after: [visible(list), visible(body)],
+                    titleRight: title.right, toggleLeft: layers.left,
+                    caveat: visible(document.querySelector('.siting-title .caveat'))};
+        }""",
+    )
+    result = report["result"]
+    assert result["before"] == [False, False]
+    assert result["after"] == [True, True]
+    assert result["titleRight"] <= result["toggleLeft"]  # the title never hides the button
+    assert result["caveat"]
+    assert shot.stat().st_size > 10_000
 
 
 #: Names that break out of an HTML, attribute, JavaScript-string or template-literal context.
@@ -116,7 +207,7 @@ HOSTILE = [
     "`${window.__pwned=1}`",
     "${window.__pwned=1}",
     "</script><script>window.__pwned=1</script>",
-    "it's a \"quoted\" name",
+    'it\'s a "quoted" name',
     "back\\slash\\' \\\" end",
     "javascript:window.__pwned=1",
     "Мөрөн сум",

@@ -93,7 +93,20 @@ def map_content(result: RunResult):
         points=points,
         turbines=result.wind.turbines if result.wind is not None else None,
         aoi=aoi,
+        context={n: result.vectors[n] for n in maps.CONTEXT_LAYERS if n in result.vectors},
+        attribution=attribution(scenario),
     )
+
+
+def attribution(scenario: Scenario) -> str:
+    """The data attribution of the map: the layers' ``attribution`` lines, each once.
+
+    A scenario whose layers give none shows their sources instead (the report lists them all).
+    """
+    specs = [*scenario.layers.rasters.values(), *scenario.layers.vectors.values()]
+    texts = [spec.attribution for spec in specs if spec.attribution]
+    texts = texts or [spec.source for spec in specs if spec.source]
+    return "Data: " + " | ".join(dict.fromkeys(texts)) if texts else ""
 
 
 def report_content(result: RunResult):
@@ -270,6 +283,8 @@ def rebuild_map(folder: str | Path) -> Path:
         points={n: vectors[n] for n in maps.POINT_LAYERS if n in vectors},
         turbines=results.turbines(),
         aoi=gpd.GeoDataFrame(geometry=[grid.aoi], crs=grid.crs),
+        context={n: vectors[n] for n in maps.CONTEXT_LAYERS if n in vectors},
+        attribution=attribution(scenario),
     )
     target = results.path / "map.html"
     with io.atomic_path(target) as temporary:

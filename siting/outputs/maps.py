@@ -36,6 +36,7 @@ from jinja2 import Template
 from xstatic.pkg import leaflet as xstatic_leaflet
 
 from siting.grid import WGS84
+from siting.outputs.tables import column_for, format_value
 
 #: Colour ramps and outline colours of each land use.
 STYLE = {
@@ -50,6 +51,18 @@ POINT_LAYERS = {
     "heritage": ("name", "#6a1b9a"),
     "grid_connection": ("name", "#e65100"),
 }
+
+#: Orientation layers drawn when present: layer name -> (title, Leaflet style, label column).
+CONTEXT_LAYERS = {
+    "soums": ("Soum boundaries", {"color": "#616161", "weight": 1, "fill": False,
+                                  "dashArray": "4 3"}, "shapeName"),
+    "lakes": ("Lakes", {"color": "#1565c0", "weight": 1, "fillColor": "#90caf9",
+                        "fillOpacity": 0.7}, "name"),
+    "rivers": ("Rivers", {"color": "#1e88e5", "weight": 1.5}, "name"),
+}  # fmt: skip
+
+#: Turbine attributes shown in their popups.
+TURBINE_FIELDS = ("site_id", "model", "hub_height_m", "rated_kw", "aep_mwh")
 
 #: Site attributes shown in popups, in this order, when present.
 POPUP_FIELDS = (
@@ -93,6 +106,10 @@ class MapContent:
         Turbine positions.
     aoi : geopandas.GeoDataFrame, optional
         Area of interest outline.
+    context : dict of str to geopandas.GeoDataFrame
+        Orientation layers (rivers, lakes, soums; see :data:`CONTEXT_LAYERS`).
+    attribution : str
+        Data attribution shown in the map corner (plain text; escaped when shown).
     """
 
     title: str
@@ -105,6 +122,8 @@ class MapContent:
     points: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     turbines: gpd.GeoDataFrame | None = None
     aoi: gpd.GeoDataFrame | None = None
+    context: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    attribution: str = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,12 +170,20 @@ def _make_offline(fmap: folium.Map) -> None:
 
 
 class _Controls(MacroElement):
-    """Calls ``sitingControls(map)`` once the map exists (after the map's own script)."""
+    """Calls ``sitingControls(map, attribution)`` once the map exists (after its own script).
+
+    The attribution is HTML-escaped here and passed as a JSON string: Leaflet shows
+    attributions as HTML.
+    """
 
     _template = Template(
-        "{% macro script(this, kwargs) %}sitingControls({{ this._parent.get_name() }});"
-        "{% endmacro %}"
+        "{% macro script(this, kwargs) %}sitingControls({{ this._parent.get_name() }},"
+        " {{ this.attribution|tojson }});{% endmacro %}"
     )
+
+    def __init__(self, attribution: str = ""):
+        super().__init__()
+        self.attribution = html.escape(attribution)
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,14 +236,21 @@ def hillshade_overlay(hillshade: xr.DataArray):
     return _overlay(image.astype("uint8"), lonlat, "Relief (hillshade)", True)
 
 
-def display_features(frame: gpd.GeoDataFrame, columns: list[str]) -> dict:
+def display_features(frame: gpd.GeoDataFrame, columns: list[str], formatted: bool = False) -> dict:
     r"""GeoJSON (lon/lat) of ``columns`` with numbers rounded for display; texts kept as written.
+
+    With ``formatted``, every value becomes the text a reader sees (thousands separators,
+    percentages, species' common names: :func:`siting.outputs.tables.column_for`).
 
     The texts are not escaped here: folium embeds the GeoJSON with Jinja's ``tojson`` (which
     writes ``<``, ``>``, ``&`` and ``'`` as ``\\u`` escapes, so no value can close the
     ``<script>``), and :class:`TextDetails` shows them with ``textContent``.
     """
     shown = frame[columns + [frame.geometry.name]].to_crs(WGS84)
+    if formatted:
+        for column in columns:
+            shown[column] = [format_value(v, column_for(column)) for v in shown[column]]
+        return json.loads(shown.to_json(na="null", drop_id=True))
     for column in columns:
         if shown[column].dtype.kind == "f":
             shown[column] = shown[column].round(3)
@@ -242,20 +276,36 @@ class TextDetails(MacroElement):
         Show the field names as row headers.
     """
 
+    # A permanent label is bound to each feature (a group's permanent tooltip opens only once).
     _template = Template(
         "{% macro script(this, kwargs) %}"
+        "{% if this.options.permanent %}"
+        "{{ this._parent.get_name() }}.eachLayer(function (layer) {"
+        " layer.bindTooltip(sitingDetails(layer.feature.properties, {{ this.fields|tojson }},"
+        " {{ this.labels|tojson }}), {{ this.options|tojson }}); });"
+        "{% else %}"
         "{{ this._parent.get_name() }}.{{ this.method }}(function (layer) {"
         " return sitingDetails(layer.feature.properties, {{ this.fields|tojson }},"
         " {{ this.labels|tojson }}); }, {{ this.options|tojson }});"
+        "{% endif %}"
         "{% endmacro %}"
     )
 
-    def __init__(self, kind: str, fields: list[str], labels: bool = True):
+    def __init__(
+        self,
+        kind: str,
+        fields: list[str],
+        labels: bool | list[str] = True,
+        options: dict | None = None,
+    ):
         super().__init__()
         self.method = {"tooltip": "bindTooltip", "popup": "bindPopup"}[kind]
         self.fields = list(fields)
-        self.labels = list(fields) if labels else None
-        self.options = {"sticky": True} if kind == "tooltip" else {"maxWidth": 480}
+        if labels is True:
+            labels = [column_for(f).label for f in fields]
+        self.labels = list(labels) if labels else None
+        default = {"sticky": True} if kind == "tooltip" else {"maxWidth": 480}
+        self.options = {**default, **(options or {})}
 
 
 def site_layer(sites: gpd.GeoDataFrame, name: str, style: dict) -> folium.GeoJson:
@@ -263,7 +313,7 @@ def site_layer(sites: gpd.GeoDataFrame, name: str, style: dict) -> folium.GeoJso
     fields = [c for c in POPUP_FIELDS if c in sites]
     fields += [c for c in sites.columns if c.startswith("itmo_") and c not in fields]
     layer = folium.GeoJson(
-        display_features(sites, fields),
+        display_features(sites, fields, formatted=True),
         name=name,
         style_function=lambda _: {
             "color": style["line"],
@@ -278,45 +328,121 @@ def site_layer(sites: gpd.GeoDataFrame, name: str, style: dict) -> folium.GeoJso
     return layer
 
 
-def point_layer(frame: gpd.GeoDataFrame, name: str, label: str, colour: str, radius: int = 4):
-    """Point features as small circles with their name as a text tooltip."""
+def point_layer(
+    frame: gpd.GeoDataFrame,
+    name: str,
+    label: str,
+    colour: str,
+    radius: int = 4,
+    *,
+    permanent_labels: bool = False,
+    popup_fields: tuple[str, ...] = (),
+):
+    """Point features as small circles with their name as text (a label, or on hover)."""
     points = frame[frame.geom_type == "Point"].copy()
     if label in points:
         points["label"] = [name if pd.isna(v) else str(v) for v in points[label]]
     else:
         points["label"] = name
+    fields = [f for f in popup_fields if f in points]
     layer = folium.GeoJson(
-        display_features(points, ["label"]),
+        display_features(points, ["label", *fields], formatted=False)
+        if not fields
+        else _with_label(display_features(points, fields, formatted=True), points["label"]),
         name=name,
         marker=folium.CircleMarker(radius=radius, fill=True),
         style_function=lambda _: {"color": colour, "fillColor": colour, "fillOpacity": 0.8},
     )
-    layer.add_child(TextDetails("tooltip", ["label"], labels=False))
+    options = (
+        {"permanent": True, "sticky": False, "direction": "right", "className": "siting-label"}
+        if permanent_labels
+        else None
+    )
+    layer.add_child(TextDetails("tooltip", ["label"], labels=False, options=options))
+    if fields:
+        layer.add_child(TextDetails("popup", ["label", *fields], labels=["", *[
+            column_for(f).label for f in fields]]))  # fmt: skip
     return layer
 
 
+def _with_label(features: dict, labels: pd.Series) -> dict:
+    """GeoJSON features with a ``label`` property added (the point's name)."""
+    for feature, text in zip(features["features"], labels, strict=True):
+        feature["properties"]["label"] = text
+    return features
+
+
+def context_layer(frame: gpd.GeoDataFrame, name: str, style: dict, label: str | None):
+    """An orientation layer (rivers, lakes, soum boundaries) with its names on hover."""
+    columns = [label] if label and label in frame else []
+    layer = folium.GeoJson(
+        display_features(frame, columns), name=name, style_function=lambda _: dict(style),
+        show=True,
+    )  # fmt: skip
+    if columns:
+        layer.add_child(TextDetails("tooltip", columns, labels=False))
+    return layer
+
+
+def _legend_row(layer: str, body: str, shown: bool) -> str:
+    """One legend row tied to a map layer by name (the map's script hides it with the layer)."""
+    hidden = "" if shown else ' style="display:none"'
+    return f'<div data-layer="{html.escape(layer, quote=True)}"{hidden}>{body}</div>'
+
+
+def _swatch(line: str, fill: str, round_: bool = False, dashed: bool = False) -> str:
+    shape = "border-radius:50%;" if round_ else ""
+    border = "dashed" if dashed else "solid"
+    return (
+        f'<span class="swatch" style="{shape}border:2px {border} {line};background:{fill}"></span>'
+    )
+
+
 def legend_html(content: MapContent) -> str:
-    """The legend block: a colour bar per suitability layer and a swatch per site layer."""
+    """The legend: a row per visible layer, following the layer toggles; collapsible on phones."""
     rows = []
-    for name in content.suitability:
+    for i, name in enumerate(content.suitability):
         colours = ", ".join(STYLE[name]["ramp"].scale(0, 1).rgb_hex_str(v) for v in (0, 0.5, 1))
-        rows.append(
-            f"<div><b>Suitability: {html.escape(name)}</b>"
+        rows.append(_legend_row(
+            f"Suitability: {name}",
+            f"<b>Suitability (eligible land): {html.escape(name)}</b>"
             f'<div class="ramp" style="background: linear-gradient(to right, {colours})"></div>'
-            '<div class="ticks"><span>0</span><span>0.5</span><span>1</span></div></div>'
-        )
-    for name in content.sites:
-        rows.append(
-            f'<div><span class="swatch" style="border-color:{STYLE[name]["line"]};'
-            f'background:{STYLE[name]["fill"]}55"></span>Candidate sites: {html.escape(name)}</div>'
-        )
-    for name, (_, colour) in POINT_LAYERS.items():
-        if name in content.points:
-            rows.append(
-                f'<div><span class="swatch" style="border-color:{colour};border-radius:50%;'
-                f'background:{colour}"></span>{html.escape(name.replace("_", " "))}</div>'
-            )
-    return '<div class="siting-legend">' + "".join(rows) + "</div>"
+            '<div class="ticks"><span>0</span><span>0.5</span><span>1</span></div>',
+            shown=i == 0,
+        ))  # fmt: skip
+    for name in content.eligible:
+        rows.append(_legend_row(
+            f"Eligible: {name}", _swatch(STYLE[name]["fill"], STYLE[name]["fill"] + "99")
+            + f"Eligible land: {html.escape(name)}", shown=False,
+        ))  # fmt: skip
+    for name, frame in content.sites.items():
+        if not frame.empty:
+            rows.append(_legend_row(
+                f"Candidate sites: {name}",
+                _swatch(STYLE[name]["line"], STYLE[name]["fill"] + "55")
+                + f"Candidate sites: {html.escape(name)}", shown=True,
+            ))  # fmt: skip
+    if content.turbines is not None and not content.turbines.empty:
+        rows.append(_legend_row(
+            "Turbines", _swatch("#0d47a1", "#0d47a1", round_=True) + "Turbines", shown=True
+        ))  # fmt: skip
+    for layer, (_, colour) in POINT_LAYERS.items():
+        if layer in content.points and not content.points[layer].empty:
+            title = layer.replace("_", " ").capitalize()
+            rows.append(_legend_row(title, _swatch(colour, colour, round_=True) + title, True))
+    for layer, (title, style, _) in CONTEXT_LAYERS.items():
+        if layer in content.context and not content.context[layer].empty:
+            fill = style.get("fillColor", "transparent") if style.get("fill", True) else "none"
+            rows.append(_legend_row(
+                title, _swatch(style["color"], fill, dashed="dashArray" in style) + title, True
+            ))  # fmt: skip
+    if content.aoi is not None:
+        rows.append(_legend_row("Area of interest", _swatch("#000000", "none") + "Area of "
+                                "interest", True))  # fmt: skip
+    return (
+        '<div class="siting-legend"><button type="button" class="siting-toggle">Legend</button>'
+        '<div class="siting-legend-body">' + "".join(rows) + "</div></div>"
+    )
 
 
 def title_html(content: MapContent) -> str:
@@ -359,8 +485,14 @@ def site_map(content: MapContent) -> folium.Map:
     _make_offline(fmap)
     if content.hillshade is not None:
         hillshade_overlay(content.hillshade).add_to(fmap)
+    for layer, (title, style, label) in CONTEXT_LAYERS.items():
+        frame = content.context.get(layer)
+        if frame is not None and not frame.empty:
+            context_layer(frame, title, style, label).add_to(fmap)
     for i, (name, score) in enumerate(content.suitability.items()):
         ramp = STYLE[name]["ramp"].scale(0, 1)
+        if name in content.eligible:  # excluded land is not shown as suitable
+            score = score.where(content.eligible[name].astype(bool))
         raster_overlay(score, ramp, f"Suitability: {name}", show=i == 0).add_to(fmap)
     for name, mask in content.eligible.items():
         mask_overlay(mask, STYLE[name]["fill"], f"Eligible: {name}", show=False).add_to(fmap)
@@ -368,11 +500,17 @@ def site_map(content: MapContent) -> folium.Map:
         if not sites.empty:
             site_layer(sites, f"Candidate sites: {name}", STYLE[name]).add_to(fmap)
     if content.turbines is not None and not content.turbines.empty:
-        point_layer(content.turbines, "Turbines", "turbine_id", "#0d47a1", radius=3).add_to(fmap)
+        point_layer(
+            content.turbines, "Turbines", "turbine_id", "#0d47a1", radius=3,
+            popup_fields=TURBINE_FIELDS,
+        ).add_to(fmap)  # fmt: skip
     for layer, (label, colour) in POINT_LAYERS.items():
         if layer in content.points and not content.points[layer].empty:
             title = layer.replace("_", " ").capitalize()
-            point_layer(content.points[layer], title, label, colour).add_to(fmap)
+            point_layer(
+                content.points[layer], title, label, colour,
+                permanent_labels=layer == "settlements",
+            ).add_to(fmap)  # fmt: skip
     if content.aoi is not None:
         folium.GeoJson(
             content.aoi.to_crs(WGS84),
@@ -384,6 +522,6 @@ def site_map(content: MapContent) -> folium.Map:
     ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(folium.Element(title_html(content) + legend_html(content)))
-    fmap.add_child(_Controls())
+    fmap.add_child(_Controls(content.attribution))
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap

@@ -69,6 +69,11 @@ COLUMNS: dict[str, Column] = {
     "aep_p90_10yr_mwh": Column("Energy P90, 10-year (MWh/yr)", _number()),
     "capacity_factor": Column("Capacity factor", _percent(1)),
     "tco2e_per_year": Column("Reductions (tCO2e/yr)", _number()),
+    "model": Column("Turbine model"),
+    "hub_height_m": Column("Hub height (m)", _number()),
+    "rated_kw": Column("Rated power (kW)", _number()),
+    "aep_mwh": Column("Energy P50 (MWh/yr)", _number()),
+    "turbine_id": Column("Turbine"),
     "rule": Column("Rule"),
     "excluded_ha": Column("Excluded (ha)", _number()),
     "eligible_ha_after": Column("Eligible after the rule (ha)", _number()),
@@ -97,6 +102,7 @@ _PATTERNS: tuple[tuple[str, str, Callable[[object], str]], ...] = (
     (r"share_of_target_(.+)_vintage_(\d{4})", "Share of the target: {1} vintage", _percent(2)),
     (r"share_of_target_(.+)", "Share of the target {0}", _percent(2)),
     (r"npv_(\w+?)_usd_(\w+)", "NPV {0}, {1} price (USD)", _number()),
+    (r"itmo_(.+)", "ITMOs {0} (tCO2e)", _number()),
 )
 
 
@@ -122,6 +128,16 @@ def _generic(value: object) -> str:
     if number == int(number) and abs(number) < 1e15:
         return f"{int(number):,}"
     return f"{number:,.0f}" if abs(number) >= 100 else f"{number:.3g}"
+
+
+def format_value(value: object, column: Column) -> str | None:
+    """The text a reader sees for ``value`` in ``column`` (None when missing); not escaped."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    is_number = isinstance(value, numbers.Number) and not isinstance(value, bool | complex)
+    if column.format is not None and is_number and type(value).__name__ != "bool_":
+        return column.format(value)
+    return column.text(value)
 
 
 def _cell(value: object, column: Column) -> tuple[str, bool]:

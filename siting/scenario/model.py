@@ -26,10 +26,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from siting.errors import ConfigError, describe
-from siting.scenario.base import Model
+from siting.scenario.base import Model, format_validation_error
 from siting.scenario.credits import CreditsSpec
 from siting.scenario.defaults import Section, embedded_data_root
 from siting.scenario.forest import ForestSpec
@@ -111,6 +111,7 @@ class RasterLayer(Model):
         default=None, description="class value -> name, for categorical layers"
     )
     source: str = ""
+    attribution: str = Field(default="", description="credit line shown on the map (licence)")
 
     @model_validator(mode="after")
     def _classes_only_categorical(self) -> RasterLayer:
@@ -137,6 +138,7 @@ class VectorLayer(Model):
         default=None, description="layer of a file holding several (e.g. a GeoPackage)"
     )
     source: str = ""
+    attribution: str = Field(default="", description="credit line shown on the map (licence)")
     note: str = Field(default="", description="caveat shown with results (e.g. approximated)")
 
     @model_validator(mode="after")
@@ -356,8 +358,6 @@ class Scenario(Model):
         >>> scenario.replace({"grid.cell_size_m": 500}, seed=3).grid.cell_size_m
         500.0
         """
-        from siting.scenario.load import scenario_from_dict
-
         data = self.to_dict()
         for path, value in {**(changes or {}), **fields}.items():
             *parents, leaf = path.split(".")
@@ -376,7 +376,7 @@ class Scenario(Model):
                 section[leaf] = _merged(section[leaf], value)
             else:
                 section[leaf] = value
-        return scenario_from_dict(data, base_dir=self.base_dir, label="scenario.replace")
+        return self._validated(data, "scenario.replace")
 
     def with_weights(
         self,
@@ -425,12 +425,17 @@ class Scenario(Model):
                     describe("with_weights", "the weights sum to 0", "give positive weights")
                 )
             given = {name: value / total for name, value in given.items()}
-        from siting.scenario.load import scenario_from_dict
-
         data = self.to_dict()
         data[use]["weights"] = given
         data[use]["ahp"] = None
-        return scenario_from_dict(data, base_dir=self.base_dir, label=f"with_weights({use!r})")
+        return self._validated(data, f"with_weights({use!r})")
+
+    def _validated(self, data: dict, label: str) -> Scenario:
+        """``data`` validated as a scenario read from this one's folder."""
+        try:
+            return Scenario.model_validate({**data, "base_dir": self.base_dir})
+        except ValidationError as err:
+            raise ConfigError(format_validation_error(label, err)) from None
 
     def resolve(self, path: str) -> Path:
         """Absolute path of a layer file named in the scenario.

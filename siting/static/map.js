@@ -1,7 +1,75 @@
-/* siting map controls: coordinates on click and a distance-measuring tool.
-   Plain Leaflet 1.9 API; no other library. Attached to the map named by the page. */
-function sitingControls(map) {
+/* siting map controls: coordinates on click, a distance-measuring tool, locate-me (the device's
+   GPS, works offline), the data attribution, a legend that follows the layer toggles, and
+   collapsible layer list and legend on narrow screens.
+   Plain Leaflet 1.9 API; no other library. Attached to the map named by the page.
+   attribution: already HTML-escaped text (Leaflet shows attributions as HTML). */
+function sitingControls(map, attribution) {
   "use strict";
+
+  if (attribution && map.attributionControl) { map.attributionControl.addAttribution(attribution); }
+
+  // The legend shows a row only while its layer is on the map.
+  function legendRows(name, shown) {
+    document.querySelectorAll(".siting-legend [data-layer]").forEach(function (row) {
+      if (row.getAttribute("data-layer") === name) { row.style.display = shown ? "" : "none"; }
+    });
+  }
+  map.on("overlayadd", function (e) { legendRows(e.name, true); });
+  map.on("overlayremove", function (e) { legendRows(e.name, false); });
+
+  // Narrow screens: the layer list and the legend open from a button.
+  function toggler(box, label) {
+    var button = box.querySelector(".siting-toggle");
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "siting-toggle";
+      button.textContent = label;
+      box.insertBefore(button, box.firstChild);
+    }
+    L.DomEvent.on(button, "click", function (e) {
+      L.DomEvent.stopPropagation(e);
+      box.classList.toggle("siting-open");
+    });
+    L.DomEvent.disableClickPropagation(box);
+  }
+  var layers = document.querySelector(".leaflet-control-layers");
+  if (layers) { toggler(layers, "Layers"); }
+  var legend = document.querySelector(".siting-legend");
+  if (legend) { toggler(legend, "Legend"); }
+
+  // Locate me: the device's position (GPS, no network needed) as a dot and accuracy circle.
+  var Locate = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd: function () {
+      var box = L.DomUtil.create("div", "leaflet-bar siting-locate");
+      var button = L.DomUtil.create("a", "", box);
+      button.href = "#";
+      button.title = "Show my position";
+      button.setAttribute("role", "button");
+      button.textContent = "\u25CE";
+      var marks = L.layerGroup().addTo(map);
+      map.on("locationfound", function (e) {
+        marks.clearLayers();
+        L.circle(e.latlng, { radius: e.accuracy, weight: 1, color: "#1565c0" }).addTo(marks);
+        L.circleMarker(e.latlng, { radius: 6, color: "#ffffff", weight: 2, fillColor: "#1565c0",
+          fillOpacity: 1 }).addTo(marks)
+          .bindTooltip(e.latlng.lat.toFixed(5) + " N, " + e.latlng.lng.toFixed(5) + " E");
+      });
+      map.on("locationerror", function (e) {
+        L.popup().setLatLng(map.getCenter()).setContent(
+          document.createTextNode("Position not available: " + e.message)).openOn(map);
+      });
+      L.DomEvent.on(button, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        L.DomEvent.stopPropagation(e);
+        map.locate({ setView: true, maxZoom: 13, enableHighAccuracy: true });
+      });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    }
+  });
+  new Locate().addTo(map);
 
   // Coordinates on click (WGS84, 5 decimals ~ 1 m), unless measuring.
   var measuring = false;
