@@ -22,7 +22,7 @@ from siting.errors import SitingError, describe
 from siting.scenario.defaults import default_scenario_text
 from siting.scenario.load import load_scenario
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)  # piped output: no mid-phrase wraps
 
 
 def build_parser() -> argparse.ArgumentParser:

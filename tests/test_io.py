@@ -90,6 +90,23 @@ def test_cog_is_cloud_optimised_and_keeps_crs(tmp_path):
         np.testing.assert_array_equal(src.read(1), da.values)
 
 
+def test_cog_band_carries_units_and_nodata_outside_the_aoi(tmp_path):
+    grid = grid_for_aoi(shapely.box(99.0, 49.0, 99.4, 49.3), 250)
+    inside = grid.aoi_mask().compute()
+    score = grid.wrap(np.full(grid.shape, 0.5, dtype="float32"), name="s", units="1",
+                      long_name="suitability")  # fmt: skip
+    eligible = grid.wrap(np.ones(grid.shape, dtype=bool), name="e", units="")
+    with rasterio.open(io.write_cog(score, tmp_path / "s.tif", inside)) as src:
+        assert src.units == ("1",) and src.descriptions == ("suitability",)
+        values = src.read(1)
+        assert np.isnan(values[~inside.values]).all() and (values[inside.values] == 0.5).all()
+    with rasterio.open(io.write_cog(eligible, tmp_path / "e.tif", inside)) as src:
+        assert src.nodata == io.BOOLEAN_NODATA
+        values = src.read(1)
+        assert (values[~inside.values] == 255).all() and (values[inside.values] == 1).all()
+        assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
+
+
 def test_sha256_of_a_known_string(tmp_path):
     path = tmp_path / "abc.txt"
     path.write_bytes(b"abc")

@@ -60,7 +60,10 @@ def test_rasters_are_cogs_on_the_utm_grid(results, use):
         assert 0 <= score.min() and score.max() <= 1
     with rasterio.open(results / f"eligible_{use}.tif") as src:
         assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
-        assert set(np.unique(src.read(1))) <= {0, 1}
+        assert src.nodata == 255  # outside the area of interest
+        assert set(np.unique(src.read(1))) == {0, 1, 255}
+    with rasterio.open(results / f"suitability_{use}.tif") as src:
+        assert src.units == ("1",)  # the band says its unit
 
 
 @pytest.mark.parametrize("use", ["reforestation", "wind"])

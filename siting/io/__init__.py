@@ -33,6 +33,7 @@ from siting.io.results_dir import FILES_KEY as MANIFEST_FILES_KEY
 from siting.io.results_dir import RUN_MANIFEST, check_output_dir, staged_output_dir
 from siting.io.vectors import points_frame, read_aoi_polygon, read_layer, read_vector
 from siting.io.writers import (
+    BOOLEAN_NODATA,
     atomic_path,
     write_cog,
     write_geojson,
@@ -43,6 +44,7 @@ from siting.io.writers import (
 )
 
 __all__ = [
+    "BOOLEAN_NODATA",
     "RUN_MANIFEST",
     "atomic_path",
     "MANIFEST_FILES_KEY",

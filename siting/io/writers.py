@@ -41,23 +41,54 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def write_cog(da: xr.DataArray, path: str | Path) -> Path:
-    """Write a raster as a Cloud-Optimized GeoTIFF (deflate, internal overviews).
+#: Nodata of written rasters of booleans: cells outside the area of interest.
+BOOLEAN_NODATA = 255
+
+
+def write_cog(da: xr.DataArray, path: str | Path, inside: xr.DataArray | None = None) -> Path:
+    """Write a raster as a Cloud-Optimized GeoTIFF (deflate, 512 px tiles, overviews).
+
+    The band carries the raster's ``units`` and ``long_name`` (GDAL band unit and
+    description); its other attributes become dataset tags. Written with rasterio's COG driver
+    directly because rioxarray stores ``units`` as a tag only, which GIS tools do not show.
 
     Parameters
     ----------
     da : xarray.DataArray
-        Raster with CRS; booleans are written as uint8 (1 = true).
+        Raster with CRS; booleans are written as uint8 (1 = true, 0 = false).
     path : str or pathlib.Path
         Destination ``.tif``.
+    inside : xarray.DataArray of bool, optional
+        Cells that hold data (the area of interest); the others are written as nodata
+        (NaN for floats, :data:`BOOLEAN_NODATA` for booleans).
     """
+    import rasterio
+
     path = Path(path)
-    data = da.astype("uint8") if da.dtype == bool else da.copy()
-    for key in ("nodata", "_FillValue"):
-        data.attrs.pop(key, None)
-    data.encoding = {}
-    data = data.rio.write_nodata(np.nan if data.dtype.kind == "f" else None, encoded=False)
-    data.rio.to_raster(path, driver="COG", compress="DEFLATE", blocksize=512)
+    values = np.asarray(da.values)
+    if values.dtype == bool:
+        values, nodata = values.astype("uint8"), BOOLEAN_NODATA if inside is not None else None
+    elif values.dtype.kind == "f":
+        nodata = np.nan
+    else:
+        nodata = None
+    if inside is not None:
+        outside = ~np.asarray(inside.values, dtype=bool)
+        values = values.copy()
+        values[outside] = nodata if nodata is not None else 0
+    attrs = {k: v for k, v in da.attrs.items() if k not in ("nodata", "_FillValue")}
+    profile = {
+        "driver": "COG", "width": values.shape[1], "height": values.shape[0], "count": 1,
+        "dtype": values.dtype.name, "crs": da.rio.crs, "transform": da.rio.transform(),
+        "nodata": nodata, "compress": "DEFLATE", "blocksize": 512,
+    }  # fmt: skip
+    with rasterio.open(path, "w", **profile) as target:
+        target.write(values, 1)
+        target.update_tags(**{k: str(v) for k, v in attrs.items()})
+        if attrs.get("units"):
+            target.units = (str(attrs["units"]),)
+        if attrs.get("long_name"):
+            target.set_band_description(1, str(attrs["long_name"]))
     return path
 
 

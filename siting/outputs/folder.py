@@ -38,10 +38,11 @@ RECORDED_PACKAGES = (
 
 def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: float) -> None:
     """Write every result file of a run into ``folder``."""
+    inside = result.grid.aoi_mask().compute()  # outside the AOI: nodata in every raster
     for name, use in result.uses.items():
-        io.write_cog(use.suitability.score, folder / f"suitability_{name}.tif")
-        io.write_cog(use.eligibility.eligible, folder / f"eligible_{name}.tif")
-        io.write_cog(use.spread["score_std"], folder / f"suitability_sd_{name}.tif")
+        io.write_cog(use.suitability.score, folder / f"suitability_{name}.tif", inside)
+        io.write_cog(use.eligibility.eligible, folder / f"eligible_{name}.tif", inside)
+        io.write_cog(use.spread["score_std"], folder / f"suitability_sd_{name}.tif", inside)
         io.write_geojson(use.sites, folder / f"sites_{name}.geojson")
         use.eligibility.table.to_csv(folder / f"eligibility_{name}.csv", index=False)
     io.write_geopackage(
