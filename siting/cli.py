@@ -37,7 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"siting {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run a scenario and write its results folder")
+    run = commands.add_parser(
+        "run",
+        help="run a scenario and write its results folder",
+        description="Score the land, cut candidate sites, place turbines, project forest "
+        "removals and ITMOs, and write the results folder (rasters, sites, map, report, run.json).",
+        epilog="examples: siting run | siting run --config my.yaml --out results/x | "
+        "siting run --workers 2",
+    )
     run.add_argument(
         "--config", type=Path, help="scenario YAML file (default: the embedded Mörön scenario)"
     )
@@ -73,13 +80,28 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--use", choices=["reforestation", "wind"], help="one land use only")
     export.add_argument("--out", type=Path, help="output file (default: in the results folder)")
 
-    rebuild = commands.add_parser("map", help="rebuild map.html of a results folder")
+    rebuild = commands.add_parser(
+        "map",
+        help="rebuild map.html of a results folder",
+        description="Draw map.html of a results folder again from its files and run.json "
+        "(after an update of siting, or edits to the sites).",
+        epilog="example: siting map results/moron",
+    )
     rebuild.add_argument("results", type=Path, help="a results folder written by `siting run`")
 
     _add_fetch_parser(commands)
 
-    init = commands.add_parser("init-config", help="write the default scenario to edit")
-    init.add_argument("path", type=Path, nargs="?", default=Path("scenario.yaml"))
+    init = commands.add_parser(
+        "init-config",
+        help="write the default scenario to edit",
+        description="Write the embedded Mörön scenario, every field with its reason and source, "
+        "to a YAML file to edit and run with `siting run --config`.",
+        epilog="example: siting init-config my.yaml",
+    )
+    init.add_argument(
+        "path", type=Path, nargs="?", default=Path("scenario.yaml"),
+        help="file to write (default: scenario.yaml)",
+    )  # fmt: skip
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     return parser
 
@@ -92,6 +114,7 @@ def _add_fetch_parser(commands) -> None:
         description="Download, clip and cache Copernicus DEM, ESA WorldCover, Global Wind Atlas, "
         "OpenStreetMap (and optionally ERA5) for an AOI, and write <out>/scenario.yaml for "
         "`siting run --config`.",
+        epilog="example: siting fetch --aoi 99.0,49.0,101.5,50.5 --out data/moron",
     )
     fetch.add_argument(
         "--aoi", required=True, help='"west,south,east,north" in degrees, or a polygon file'

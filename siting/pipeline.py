@@ -316,7 +316,10 @@ def site_tables(
         sites = use.sites
         assessment = stages.get(name)
         if assessment is not None:
-            sites = sites.join(assessment.sites, on="site_id")
+            sites = sites.join(
+                pd.DataFrame(assessment.sites).drop(columns="geometry", errors="ignore"),
+                on="site_id",
+            )
         tables[name] = per_site.with_site_itmos(sites, itmos)
     return tables
 

@@ -134,3 +134,19 @@ def test_map_rebuild_reads_inputs_from_the_run_not_the_working_folder(
     assert str(config.resolve()) in manifest, "the scenario file is an input of the run"
     monkeypatch.chdir(tmp_path)  # somewhere the relative data_dir does not point from
     assert main(["map", str(out)]) == 0
+
+
+def test_every_subcommand_has_a_description_an_example_and_help_for_each_option():
+    import argparse
+
+    from siting.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(commands.choices) == {"run", "fetch", "export", "map", "init-config"}
+    for name, sub in commands.choices.items():
+        assert sub.description, name
+        assert sub.epilog and sub.epilog.startswith("example"), name
+        for action in sub._actions:
+            if not isinstance(action, argparse._HelpAction):
+                assert action.help, f"{name} {action.dest}"

@@ -229,3 +229,19 @@ def test_report_says_when_the_area_is_planted_and_in_which_zone():
     )
     assert f"the whole area by {result.fully_planted_year}" in page and "4 sites boreal" in page
     assert forest_summary(None) == ""
+
+
+def test_site_table_keeps_the_polygons_of_geodataframe_sites():
+    import geopandas as gpd
+    import shapely
+
+    table = sites(2, area=100.0)
+    frame = gpd.GeoDataFrame(
+        table, geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(2000, 0, 3000, 1000)],
+        crs="EPSG:32647",
+    )  # fmt: skip
+    result = assess_forest_sites(frame, ForestSpec(n_draws=8), SPECIES, seed=1)
+    assert isinstance(result.sites, gpd.GeoDataFrame) and result.sites.crs == frame.crs
+    assert result.sites.geometry.area.tolist() == [1e6, 1e6]
+    plain = assess_forest_sites(table, ForestSpec(n_draws=8), SPECIES, seed=1)
+    assert not isinstance(plain.sites, gpd.GeoDataFrame)

@@ -73,6 +73,9 @@ def test_one_turbine_by_hand():
     result = assess_wind_sites(sites, eligible, rasters, spec, load_chosen_turbine(spec.turbine))
     row = result.sites.loc["W001"]
     assert row["n_turbines"] == 1 and row["capacity_mw"] == 3.0
+    # a GeoDataFrame like the sites it was given: the polygons travel with the yield
+    assert result.sites.crs == sites.crs
+    assert result.sites.geometry.loc["W001"].equals(sites.set_index("site_id").geometry["W001"])
 
     # 1. Shear 60 m -> 114 m: (114 / 60) ** 0.2 = exp(0.2 ln 1.9) = 1.136974
     shear = (HUB_M / LAYER_HEIGHT_M) ** ALPHA

@@ -104,8 +104,9 @@ class ForestAssessment:
         ``tco2e_annual`` (net removal during the year, tCO2e). Each quantile is taken over
         the draws of that quantity, so ``p10`` annual removals are not differences of
         ``p10`` stocks.
-    sites : pandas.DataFrame
-        Indexed by ``site_id``: ``species``, ``climate_zone`` (FAO ecological zone) and
+    sites : pandas.DataFrame or geopandas.GeoDataFrame
+        Indexed by ``site_id`` (a GeoDataFrame with the polygons when the input sites had
+        them): ``species``, ``climate_zone`` (FAO ecological zone) and
         ``warm_months`` (months with a mean >= 10 °C), ``area_planted_ha``
         (new land planted up to the
         horizon), ``first_planting_year``, ``last_planting_year`` (may lie past the horizon),
@@ -815,9 +816,13 @@ def assess_forest_sites(
     rate = np.zeros(n_sites)
     for idx, rates in iter_removal_rates(plan, spec, seed):
         rate[idx] = draw_quantiles(rates, (0.5,))[0]
+    table = _site_table(plan, spec, median, rate)
+    if isinstance(sites, gpd.GeoDataFrame):  # like the input: with the site polygons
+        geometry = sites.set_index("site_id").geometry.reindex(table.index)
+        table = gpd.GeoDataFrame(table, geometry=geometry.values, crs=sites.crs)
     return ForestAssessment(
         sequestration,
-        _site_table(plan, spec, median, rate),
+        table,
         portfolio_quantiles(total, plan.years, spec.quantiles),
         plan_table(plan),
     )

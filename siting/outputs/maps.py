@@ -304,7 +304,10 @@ class TextDetails(MacroElement):
         if labels is True:
             labels = [column_for(f).label for f in fields]
         self.labels = list(labels) if labels else None
-        default = {"sticky": True} if kind == "tooltip" else {"maxWidth": 480}
+        # A popup pans clear of the title block (top) and the legend (bottom right).
+        popup = {"maxWidth": 480, "autoPanPaddingTopLeft": [60, 170],
+                 "autoPanPaddingBottomRight": [290, 60]}  # fmt: skip
+        default = {"sticky": True} if kind == "tooltip" else popup
         self.options = {**default, **(options or {})}
 
 

@@ -102,8 +102,9 @@ class WindAssessment:
         quantities ``aep_p50_mwh``, ``aep_p75_mwh``, ``aep_p90_1yr_mwh``, ``aep_p90_10yr_mwh``
         and the matching ``tco2e_p50``, ``tco2e_p75``, ``tco2e_p90_1yr``, ``tco2e_p90_10yr``
         (default EF), ``tco2e_p50_high_ef``.
-    sites : pandas.DataFrame
-        Index ``site_id``, one full year of operation: ``n_turbines``, ``capacity_mw``,
+    sites : geopandas.GeoDataFrame
+        Index ``site_id``, the site polygons (grid CRS), one full year of operation:
+        ``n_turbines``, ``capacity_mw``,
         ``aep_gross_mwh``, ``wake_loss_fraction``, ``loss_total_fraction`` (non-wake),
         ``aep_p50_mwh``, ``aep_p75_mwh`` (long-term), ``aep_p90_1yr_mwh``,
         ``aep_p90_10yr_mwh``, ``capacity_factor`` (net P50), ``tco2e_per_year``,
@@ -116,7 +117,7 @@ class WindAssessment:
 
     turbines: gpd.GeoDataFrame
     generation: pd.DataFrame
-    sites: pd.DataFrame
+    sites: gpd.GeoDataFrame
     estimate: bool
 
 
@@ -273,9 +274,15 @@ def assess_wind_sites(
     return WindAssessment(
         turbines=_with_turbine_aep(turbines, energies),
         generation=generation_table(table, spec),
-        sites=table,
+        sites=with_site_geometry(table, sites),
         estimate=bool((table["wind_source"] == "estimate").any()),
     )
+
+
+def with_site_geometry(table: pd.DataFrame, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A per-site table (indexed by ``site_id``) as a GeoDataFrame with the sites' polygons."""
+    geometry = sites.set_index("site_id").geometry.reindex(table.index)
+    return gpd.GeoDataFrame(table, geometry=geometry.values, crs=sites.crs)
 
 
 def hub_winds(
@@ -500,4 +507,6 @@ def _empty_assessment(sites: gpd.GeoDataFrame, spec: WindYieldSpec) -> WindAsses
         {c: [] for c in [*TURBINE_COLUMNS[:-1], "aep_mwh"]}, geometry=[], crs=sites.crs
     )
     table = pd.DataFrame(columns=SITE_COLUMNS, index=pd.Index([], name="site_id"))
-    return WindAssessment(turbines, generation_table(table, spec), table, False)
+    return WindAssessment(
+        turbines, generation_table(table, spec), with_site_geometry(table, sites), False
+    )
