@@ -44,6 +44,8 @@ bench: $(VENV)/.installed system-tools
 	$(BIN)/python benchmarks/wind.py
 	$(BIN)/python benchmarks/forest.py
 	$(BIN)/python benchmarks/cluster.py
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/tpi.py
 
 clean:
 	rm -rf $(VENV) results

@@ -1,4 +1,7 @@
-"""The ``siting`` command line: ``siting run`` and ``siting init-config``.
+"""The ``siting`` command line: ``run``, ``fetch``, ``export``, ``map`` and ``init-config``.
+
+Each command imports what it needs when it runs, so ``siting --help`` starts without loading
+the scientific stack.
 
 Errors the user can fix (a :class:`~siting.errors.SitingError`) are printed as one message
 without a traceback, and the command exits with status 2.
@@ -17,10 +20,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from siting import __version__, io
+from siting import __version__
 from siting.errors import SitingError, describe
-from siting.scenario.defaults import default_scenario_text
-from siting.scenario.load import load_scenario
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)  # piped output: no mid-phrase wraps
 
@@ -179,6 +180,7 @@ def command_run(args: argparse.Namespace) -> int:
     from siting.layers import scenario_grid
     from siting.pipeline import run
     from siting.preflight import estimate_cost
+    from siting.scenario.load import load_scenario
 
     scenario = load_scenario(args.config)
     if not args.quiet:
@@ -381,6 +383,9 @@ def command_init_config(args: argparse.Namespace) -> int:
         raise SitingError(
             describe(str(path), "already exists", "choose another name or add --force")
         )
+    from siting import io
+    from siting.scenario.defaults import default_scenario_text
+
     with io.atomic_path(path) as temporary:
         io.write_text(default_scenario_text(), temporary)
     console.print(

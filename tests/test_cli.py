@@ -150,3 +150,19 @@ def test_every_subcommand_has_a_description_an_example_and_help_for_each_option(
         for action in sub._actions:
             if not isinstance(action, argparse._HelpAction):
                 assert action.help, f"{name} {action.dest}"
+
+
+def test_help_starts_without_the_scientific_stack():
+    """`siting --help` imports no raster or array library (start-up: benchmarks/startup.py)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from siting.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('xarray', 'rasterio', 'rioxarray', 'dask', 'pandas', "
+        "'geopandas', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -101,7 +101,7 @@ def test_tpi_with_a_wider_window_is_zero_on_a_plane_everywhere():
     np.testing.assert_allclose(terrain.tpi(dem, radius_cells=3).values, 0.0, atol=1e-9)
 
 
-@pytest.mark.parametrize("radius", [2, 5])
+@pytest.mark.parametrize("radius", [2, 5, 14])
 def test_wide_tpi_matches_a_brute_force_window_mean(radius):
     rng = np.random.default_rng(radius)
     z = rng.normal(1500.0, 40.0, (23, 31))
@@ -119,6 +119,21 @@ def test_wide_tpi_matches_a_brute_force_window_mean(radius):
             expected[i, j] = z[i, j] - (window.sum() - z[i, j]) / (window.size - 1)
     result = terrain.tpi(grid(z), radius_cells=radius).values
     np.testing.assert_allclose(result, expected, rtol=0, atol=1e-9)
+
+
+def test_wide_tpi_chunked_equals_whole_exactly_at_a_large_radius():
+    """Integer running sums: the same bits whatever the chunks (radius 12, uneven chunks)."""
+    dem = terrain_like(60, 70, seed=11)
+    whole = terrain.tpi(dem, radius_cells=12).values
+    with dask.config.set(scheduler="synchronous"):
+        chunked = terrain.tpi(dem.chunk({"y": (13, 30, 17), "x": (25, 9, 36)}), 12).values
+    np.testing.assert_array_equal(chunked, whole)
+
+
+def test_wide_tpi_refuses_values_that_are_not_elevations():
+    z = np.full((30, 30), 20_000.0)
+    with pytest.raises(ParameterError, match="16,384 m"):
+        terrain.tpi(grid(z), radius_cells=3).values
 
 
 def test_tpi_of_a_single_peak():

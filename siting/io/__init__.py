@@ -22,47 +22,43 @@ The general readers and writers are re-exported here (``from siting import io;
 io.write_cog(...)``); the species, turbine and ERA5 readers are imported from their modules.
 """
 
-from siting.io.checksums import sha256_of
-from siting.io.rasters import (
-    choose_resampling,
-    open_raster,
-    open_raster_on_grid,
-    raster_description,
-)
-from siting.io.results_dir import FILES_KEY as MANIFEST_FILES_KEY
-from siting.io.results_dir import RUN_MANIFEST, check_output_dir, staged_output_dir
-from siting.io.vectors import points_frame, read_aoi_polygon, read_layer, read_vector
-from siting.io.writers import (
-    BOOLEAN_NODATA,
-    atomic_path,
-    write_cog,
-    write_geojson,
-    write_geopackage,
-    write_json,
-    write_kml,
-    write_text,
-)
+from importlib import import_module
 
-__all__ = [
-    "BOOLEAN_NODATA",
-    "RUN_MANIFEST",
-    "atomic_path",
-    "MANIFEST_FILES_KEY",
-    "check_output_dir",
-    "choose_resampling",
-    "open_raster",
-    "open_raster_on_grid",
-    "points_frame",
-    "raster_description",
-    "read_aoi_polygon",
-    "read_layer",
-    "read_vector",
-    "sha256_of",
-    "staged_output_dir",
-    "write_cog",
-    "write_geojson",
-    "write_geopackage",
-    "write_json",
-    "write_kml",
-    "write_text",
-]
+#: Public name -> (module, name there). Imported on first use, so that ``siting --help`` and the
+#: scenario models do not pay for rasterio, rioxarray and xarray.
+_EXPORTS = {
+    "sha256_of": ("siting.io.checksums", "sha256_of"),
+    "choose_resampling": ("siting.io.rasters", "choose_resampling"),
+    "open_raster": ("siting.io.rasters", "open_raster"),
+    "open_raster_on_grid": ("siting.io.rasters", "open_raster_on_grid"),
+    "raster_description": ("siting.io.rasters", "raster_description"),
+    "MANIFEST_FILES_KEY": ("siting.io.results_dir", "FILES_KEY"),
+    "RUN_MANIFEST": ("siting.io.results_dir", "RUN_MANIFEST"),
+    "check_output_dir": ("siting.io.results_dir", "check_output_dir"),
+    "staged_output_dir": ("siting.io.results_dir", "staged_output_dir"),
+    "points_frame": ("siting.io.vectors", "points_frame"),
+    "read_aoi_polygon": ("siting.io.vectors", "read_aoi_polygon"),
+    "read_layer": ("siting.io.vectors", "read_layer"),
+    "read_vector": ("siting.io.vectors", "read_vector"),
+    "BOOLEAN_NODATA": ("siting.io.writers", "BOOLEAN_NODATA"),
+    "atomic_path": ("siting.io.writers", "atomic_path"),
+    "write_cog": ("siting.io.writers", "write_cog"),
+    "write_geojson": ("siting.io.writers", "write_geojson"),
+    "write_geopackage": ("siting.io.writers", "write_geopackage"),
+    "write_json": ("siting.io.writers", "write_json"),
+    "write_kml": ("siting.io.writers", "write_kml"),
+    "write_text": ("siting.io.writers", "write_text"),
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        module, attribute = _EXPORTS[name]
+        return getattr(import_module(module), attribute)
+    raise AttributeError(f"module 'siting.io' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -159,8 +159,10 @@ def tpi(dem: xr.DataArray, radius_cells: int = 1) -> xr.DataArray:
     For ``r = 1`` this is ``gdaldem TPI -compute_edges`` (border and nodata as described in
     the module docstring). For ``r > 1`` cells beyond the border are extrapolated by the same
     linear rule, ``z[-k] = 2 z[0] - z[k]`` (point reflection, in both directions at corners),
-    NaN neighbours count as the centre value, and the sums are in float64. The cost grows as
-    ``r^2`` per cell.
+    NaN neighbours count as the centre value, and the window sums are running integer sums (a
+    summed-area table along each axis) in units of 2^-40 to 2^-26 m (below 1e-8 m up to
+    ``r = 500``), so the cost per cell does not grow with ``r`` and a chunked result equals the
+    whole result exactly; elevations must lie within +-16,384 m.
 
     Weiss (2001), Topographic position and landforms analysis, ESRI User Conference poster;
     Wilson et al. (2007), Marine Geodesy 30:3-35 (the 3 x 3 form used by gdaldem).
@@ -521,7 +523,29 @@ def _tpi_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray) -> 
 def _wide_tpi_block(
     z: np.ndarray, x_step: float, y_step: float, out: np.ndarray, *, radius: int
 ) -> None:
-    _wide_tpi_kernel(z, radius, out)
+    if z.size and np.nanmax(np.abs(z), initial=0.0) > TPI_MAX_ABS_ELEVATION_M:
+        raise ParameterError(
+            describe(
+                "DEM for the topographic position index",
+                f"holds values beyond +-{TPI_MAX_ABS_ELEVATION_M:,.0f} m",
+                "give elevations in metres",
+            )
+        )
+    _wide_tpi_kernel(z, radius, _tpi_scale(radius), out)
+
+
+#: Largest |elevation| (m) the wide TPI accepts: its integer sums are sized for it.
+TPI_MAX_ABS_ELEVATION_M = 16_384.0
+
+
+def _tpi_scale(radius: int) -> float:
+    """Integer units per metre of the wide TPI's sums: a power of two, at most 2^40.
+
+    Extrapolated border values reach 3 x 16,384 m < 2^16 m, a window holds ``(2r+1)^2``
+    of them, and the sum must stay below 2^62: scale = 2^floor(62 - 16 - log2((2r+1)^2)).
+    """
+    exponent = 62 - 16 - int(np.ceil(np.log2((2 * radius + 1) ** 2)))
+    return float(2.0 ** min(40, exponent))
 
 
 def _tri_block(z: np.ndarray, x_step: float, y_step: float, out: np.ndarray) -> None:
@@ -853,42 +877,50 @@ def _extended(z, i, j):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def _wide_tpi_kernel(z, radius, out):
-    # O(r) per cell instead of O(r^2): for each output row, the column sums of the window's
-    # rows are formed afresh (never carried over from the previous row), then summed across
-    # the window. Every sum depends only on the window's values, in a fixed order, so a
-    # chunked result equals the whole-array result exactly.
+def _wide_tpi_kernel(z, radius, scale, out):
+    # O(1) per cell: running window sums (a summed-area table along each axis) of the
+    # elevations as integers in units of 1 / scale metres. Integer sums are exact whatever the
+    # order or the block's origin, so a chunked result equals the whole-array result exactly;
+    # the quantum (1 / scale <= 2^-26 m for r <= 500) keeps the window mean within 1e-8 m of
+    # the float one. ``scale`` is chosen so that no sum can overflow int64 (see _tpi_scale).
     ny, nx = z.shape
     width = 2 * radius + 1
     neighbours = width * width - 1
-    extended = np.empty((ny + 2 * radius, nx + 2 * radius))
-    for i in range(-radius, ny + radius):
-        for j in range(-radius, nx + radius):
-            extended[i + radius, j + radius] = _extended(z, i, j)
-    column_sum = np.empty(nx + 2 * radius)
-    column_missing = np.empty(nx + 2 * radius, dtype=np.int64)
+    ey, ex = ny + 2 * radius, nx + 2 * radius
+    q = np.empty((ey, ex), dtype=np.int64)
+    gap = np.zeros((ey, ex), dtype=np.int64)
+    for i in range(ey):
+        for j in range(ex):
+            value = _extended(z, i - radius, j - radius)
+            if np.isnan(value):
+                q[i, j] = 0
+                gap[i, j] = 1
+            else:
+                q[i, j] = np.int64(np.rint(value * scale))
+    column = np.zeros(ex, dtype=np.int64)  # window-height sums of each extended column
+    column_gap = np.zeros(ex, dtype=np.int64)
+    for di in range(width):
+        for j in range(ex):
+            column[j] += q[di, j]
+            column_gap[j] += gap[di, j]
     for i in range(ny):
-        for j in range(nx + 2 * radius):
-            total = 0.0
-            missing = 0
-            for di in range(width):
-                value = extended[i + di, j]
-                if np.isnan(value):
-                    missing += 1
-                else:
-                    total += value
-            column_sum[j] = total
-            column_missing[j] = missing
+        if i > 0:
+            for j in range(ex):
+                column[j] += q[i + width - 1, j] - q[i - 1, j]
+                column_gap[j] += gap[i + width - 1, j] - gap[i - 1, j]
+        total = np.int64(0)
+        missing = np.int64(0)
+        for dj in range(width):
+            total += column[dj]
+            missing += column_gap[dj]
         for j in range(nx):
+            if j > 0:
+                total += column[j + width - 1] - column[j - 1]
+                missing += column_gap[j + width - 1] - column_gap[j - 1]
             centre = np.float64(z[i, j])
             if np.isnan(centre):
                 out[i, j] = np.nan
                 continue
-            total = 0.0
-            missing = 0
-            for dj in range(width):
-                total += column_sum[j + dj]
-                missing += column_missing[j + dj]
             # NaN neighbours count as the centre value; the centre itself is not a neighbour.
-            total += (missing - 1) * centre
-            out[i, j] = centre - total / neighbours
+            others = np.float64(total - q[i + radius, j + radius]) / scale
+            out[i, j] = centre - (others + missing * centre) / neighbours
