@@ -133,7 +133,7 @@ def test_wide_tpi_chunked_equals_whole_exactly_at_a_large_radius():
 def test_wide_tpi_refuses_values_that_are_not_elevations():
     z = np.full((30, 30), 20_000.0)
     with pytest.raises(ParameterError, match="16,384 m"):
-        terrain.tpi(grid(z), radius_cells=3).values
+        _ = terrain.tpi(grid(z), radius_cells=3).values
 
 
 def test_tpi_of_a_single_peak():
