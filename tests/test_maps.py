@@ -285,3 +285,24 @@ def test_hostile_names_are_text_in_every_map_context(hostile_page):
     shown = "\n".join(result["texts"])
     for name in HOSTILE:
         assert name in shown, f"not shown as written: {name[:40]!r}"
+
+
+def test_overlays_are_drawn_at_screen_resolution():
+    """A 5,000-cell-wide raster is drawn from block means at most 2,048 cells wide."""
+    import base64
+    import io as bytes_io
+
+    from PIL import Image
+
+    from siting.outputs.screen import SCREEN_PX, at_screen_resolution
+
+    grid = grid_for_aoi(shapely.box(99.0, 49.5, 100.4, 49.56), 20)  # ~5,000 x ~330 cells
+    assert grid.shape[1] > 2 * SCREEN_PX
+    values = np.tile(np.linspace(0, 1, grid.shape[1], dtype="float32"), (grid.shape[0], 1))
+    score = grid.wrap(values, name="s", units="1")
+    small = at_screen_resolution(score)
+    assert max(small.shape) <= SCREEN_PX and small.rio.crs == score.rio.crs
+    np.testing.assert_allclose(float(small.mean()), float(score.mean()), atol=1e-3)
+    layer = maps.raster_overlay(score, maps.STYLE["wind"]["ramp"].scale(0, 1), "s", True)
+    png = base64.b64decode(layer.url.split(",", 1)[1])
+    assert max(Image.open(bytes_io.BytesIO(png)).size) <= SCREEN_PX + 16  # after reprojection

@@ -36,6 +36,7 @@ from jinja2 import Template
 from xstatic.pkg import leaflet as xstatic_leaflet
 
 from siting.grid import WGS84
+from siting.outputs.screen import at_screen_resolution
 from siting.outputs.tables import column_for, format_value
 
 #: Colour ramps and outline colours of each land use.
@@ -212,14 +213,15 @@ def _overlay(image: np.ndarray, lonlat: xr.DataArray, name: str, show: bool):
 
 
 def raster_overlay(score: xr.DataArray, ramp, name: str, show: bool):
-    """A 0..1 raster reprojected to lon/lat as a colour-mapped image layer."""
+    """A 0..1 raster reprojected to lon/lat as a colour-mapped image layer (screen resolution)."""
+    score = at_screen_resolution(score)
     lonlat = score.astype("float32").rio.reproject(WGS84, nodata=np.nan)
     return _overlay(colourise(lonlat, ramp), lonlat, name, show)
 
 
 def mask_overlay(mask: xr.DataArray, colour: str, name: str, show: bool):
-    """A boolean raster as a translucent single-colour image layer."""
-    values = mask.astype("float32").rio.write_nodata(np.nan)
+    """A boolean raster as a translucent single-colour image layer (screen resolution)."""
+    values = at_screen_resolution(mask).astype("float32").rio.write_nodata(np.nan)
     lonlat = values.rio.reproject(WGS84, nodata=np.nan)
     rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
     data = np.nan_to_num(lonlat.values, nan=0.0) > 0.5
@@ -229,7 +231,8 @@ def mask_overlay(mask: xr.DataArray, colour: str, name: str, show: bool):
 
 
 def hillshade_overlay(hillshade: xr.DataArray):
-    """Shaded relief in grey as the offline base layer."""
+    """Shaded relief in grey as the offline base layer (screen resolution)."""
+    hillshade = at_screen_resolution(hillshade)
     lonlat = hillshade.astype("float32").rio.reproject(WGS84, nodata=np.nan)
     grey = np.clip(np.nan_to_num(lonlat.values, nan=1.0) * 255, 0, 255).astype("uint8")
     image = np.dstack([grey, grey, grey, np.where(np.isnan(lonlat.values), 0, 255)])

@@ -23,6 +23,7 @@ import xarray as xr
 # user's backend or open figures, so a notebook keeps plotting inline after a run.
 from matplotlib.figure import Figure
 
+from siting.outputs.screen import at_screen_resolution
 from siting.outputs.tables import display_table
 
 #: The columns of "best sites", per use (others: every column of SITE_COLUMNS present).
@@ -112,6 +113,7 @@ def suitability_figure(score: xr.DataArray, sites: gpd.GeoDataFrame, use: str) -
     """Suitability map with site outlines and ids (analysis CRS, km axes)."""
     fig = Figure(figsize=(7.5, 6))
     ax = fig.subplots()
+    score = at_screen_resolution(score)  # a figure shows no more than a screen's pixels
     km = score.assign_coords(x=score.x / 1000, y=score.y / 1000)
     km.plot(ax=ax, vmin=0, vmax=1, cmap="YlGn" if use == "reforestation" else "PuBu",
             cbar_kwargs={"label": "suitability (0-1)"})  # fmt: skip
