@@ -250,8 +250,10 @@ def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
         template = grid.template()
         distances = derive_distances(vectors, template, vector_layers_used(scenario))
         rasters = rasters.assign(distances.persist().data_vars)
+        # Persisted like the other distances: every use, criterion and weight draw reads the
+        # same computed chunks instead of recomputing the distance transform each time.
         classes = derive_class_distances(rasters, scenario.layers.class_distances)
-        rasters = rasters.assign(classes.data_vars)
+        rasters = rasters.assign(classes.persist().data_vars)
     uses = {}
     for name in LAND_USES:
         with timed(f"{name}: exclusions, suitability, sites, sensitivity"):

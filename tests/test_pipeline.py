@@ -283,3 +283,26 @@ def test_competing_uses_report_their_shared_hectares():
     assert uses["reforestation"]["overlap_wind_ha"].tolist() == [50.0, 0.0]
     assert uses["wind"]["overlap_reforestation_ha"].tolist() == [50.0]
     assert "overlap_wind_ha" not in given["reforestation"]  # the inputs are not changed
+
+
+def test_class_distances_are_computed_once(monkeypatch):
+    """The forest-distance raster is persisted: its blocks are computed once per run, not once
+    per use, criterion and weight draw that reads it."""
+    from siting.land import distance
+
+    calls = []
+    real = distance._distance_block
+
+    def counting(y, x, *, index):
+        if np.size(y) and np.size(x):  # not dask's call on empty arrays to learn the dtype
+            calls.append(1)
+        return real(y, x, index=index)
+
+    monkeypatch.setattr(distance, "_distance_block", counting)
+    scenario = siting.load_scenario().replace({"grid.cell_size_m": 1000.0})
+    result = siting.analyse(scenario)
+    n_blocks = result.rasters["dist_forest_m"].data.npartitions
+    n_layers = len(siting.pipeline.vector_layers_used(scenario)) + len(
+        scenario.layers.class_distances
+    )
+    assert len(calls) == n_blocks * n_layers  # each distance raster's blocks exactly once
