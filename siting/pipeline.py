@@ -191,8 +191,11 @@ def score_use(
     draws = {"n_draws": use.sensitivity.n_draws, "spread": use.sensitivity.spread, "seed": seed}
     stability = sensitivity.rank_stability(criteria, scored.weights, found.labels, **draws)
     frame = describe.with_rank_stability(frame, stability)
+    # Only the standard deviation is written (suitability_sd_*.tif): closed form, no draws sorted.
     spread = (
-        sensitivity.score_spread(criteria, scored.weights, **draws).where(grid.aoi_mask()).compute()
+        sensitivity.score_spread(criteria, scored.weights, **draws, percentiles=False)
+        .where(grid.aoi_mask())
+        .compute()
     )
     scored = Suitability(score, scored.criteria, scored.weights, scored.ahp)
     allowed = Eligibility(eligible, allowed.table)

@@ -256,3 +256,22 @@ def test_score_spread_memory_is_bounded_by_bytes_not_cells():
     assert sensitivity.spread_block_cells(20_000) == 838
     # measured peak 2.0 x the budget (the draws and numpy's partition work space); was ~660 MB
     assert peak < 2.5 * sensitivity.SPREAD_BLOCK_BYTES
+
+
+def test_spread_without_percentiles_is_the_same_mean_and_std_in_closed_form():
+    rng = np.random.default_rng(5)
+    scores = {
+        name: xr.DataArray(rng.random((20, 30)).astype("float32"), dims=("y", "x"))
+        for name in ("a", "b", "c")
+    }
+    weights = {"a": 0.5, "b": 0.3, "c": 0.2}
+    full = sensitivity.score_spread(scores, weights, n_draws=300, seed=2)
+    fast = sensitivity.score_spread(scores, weights, n_draws=300, seed=2, percentiles=False)
+    assert set(fast.data_vars) == {"score_mean", "score_std"}
+    np.testing.assert_array_equal(fast["score_mean"].values, full["score_mean"].values)
+    np.testing.assert_array_equal(fast["score_std"].values, full["score_std"].values)
+    # and the closed form equals the std over the explicit draws
+    draws = sensitivity.weight_draws(weights, n_draws=300, seed=2).to_numpy()
+    stack = np.stack([scores[n].values for n in ("a", "b", "c")]).astype(np.float64)
+    sample = np.einsum("dk,kyx->dyx", draws, stack)
+    np.testing.assert_allclose(fast["score_std"].values, sample.std(axis=0, ddof=1), atol=1e-6)

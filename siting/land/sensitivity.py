@@ -157,20 +157,21 @@ def _stack(arrays: Sequence[xr.DataArray]) -> Any:
     return np.stack([np.asarray(a.data) for a in arrays])
 
 
-def _spread_kernel(stack: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    """Per-cell mean, std (ddof=1), 5th and 95th percentile of the Monte Carlo scores.
+def _spread_kernel(stack: np.ndarray, draws: np.ndarray, percentiles: bool = True) -> np.ndarray:
+    """Per-cell mean, std (ddof=1) and, with ``percentiles``, 5th and 95th percentile.
 
     ``stack`` is (k, ...) criterion scores, ``draws`` (n_draws, k) weights. The suitability
     of a cell is linear in the weights, so its mean and variance over the draws are exactly
     ``s . mean(w)`` and ``s' C s`` with ``C`` the sample covariance of the draws; only the
     percentiles need the individual draws. Those are formed (in float32) and partially sorted
     (:func:`numpy.partition`) :func:`spread_block_cells` cells at a time, so a block's draws
-    stay within :data:`SPREAD_BLOCK_BYTES` whatever the number of draws.
+    stay within :data:`SPREAD_BLOCK_BYTES` whatever the number of draws. Without
+    ``percentiles`` no draw is formed: two planes (mean, std) in closed form.
     """
     k = stack.shape[0]
     shape = stack.shape[1:]
     flat = stack.reshape(k, -1)
-    out = np.full((4, flat.shape[1]), np.nan, dtype=np.float32)
+    out = np.full((4 if percentiles else 2, flat.shape[1]), np.nan, dtype=np.float32)
     valid = np.flatnonzero(np.all(np.isfinite(flat), axis=0))
     n_draws = draws.shape[0]
     mean_w = draws.mean(axis=0)
@@ -189,12 +190,14 @@ def _spread_kernel(stack: np.ndarray, draws: np.ndarray) -> np.ndarray:
         out[0, cells] = block @ mean_w
         variance = ((block @ cov_w) * block).sum(axis=1)
         out[1, cells] = np.sqrt(np.maximum(variance, 0.0))
+        if not percentiles:
+            continue
         sample = block.astype(np.float32) @ weights_t  # (m, n_draws) suitability per draw
         sample.partition(kth, axis=1)  # order statistics at kth in place, no copy
         low = sample[:, lower].astype(np.float64)
         high = sample[:, upper].astype(np.float64)
         out[2:, cells] = (low + fraction * (high - low)).T
-    return out.reshape((4, *shape))
+    return out.reshape((out.shape[0], *shape))
 
 
 def score_spread(
@@ -203,6 +206,7 @@ def score_spread(
     n_draws: int = 200,
     spread: float = 0.2,
     seed: int = 0,
+    percentiles: bool = True,
 ) -> xr.Dataset:
     """Per-cell spread of the weighted-overlay suitability under perturbed weights.
 
@@ -228,11 +232,15 @@ def score_spread(
         Relative half-width of the weight perturbation (see :func:`weight_draws`).
     seed : int, default 0
         Seed of the draws; the same seed gives identical results.
+    percentiles : bool, default True
+        Also the 5th and 95th percentiles (which need every draw); False gives the mean and
+        standard deviation alone, in closed form, without forming or sorting draws.
 
     Returns
     -------
     xarray.Dataset
-        ``score_mean``, ``score_std`` (ddof = 1), ``score_p05``, ``score_p95``: float32,
+        ``score_mean``, ``score_std`` (ddof = 1), and with ``percentiles`` ``score_p05``,
+        ``score_p95``: float32,
         units ``"1"``, on the grid of the scores. The percentiles interpolate linearly
         between order statistics (the :func:`numpy.quantile` default; Hyndman & Fan 1996,
         Am. Stat. 50(4):361-365, definition 7), computed from float32 draws.
@@ -246,18 +254,16 @@ def score_spread(
             _spread_kernel,
             stacked,
             draws=draws,
-            chunks=((4,), *stacked.chunks[1:]),
+            percentiles=percentiles,
+            chunks=((4 if percentiles else 2,), *stacked.chunks[1:]),
             dtype=np.float32,
         )
     else:
-        result = _spread_kernel(stacked, draws)
+        result = _spread_kernel(stacked, draws, percentiles)
     template = arrays[0]
-    described = {
-        "score_mean": "mean",
-        "score_std": "standard deviation",
-        "score_p05": "5th percentile",
-        "score_p95": "95th percentile",
-    }
+    described = {"score_mean": "mean", "score_std": "standard deviation"}
+    if percentiles:
+        described |= {"score_p05": "5th percentile", "score_p95": "95th percentile"}
     data_vars = {}
     for i, (var, text) in enumerate(described.items()):
         array = template.copy(data=result[i])
