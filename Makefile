@@ -46,6 +46,7 @@ bench: $(VENV)/.installed system-tools
 	$(BIN)/python benchmarks/cluster.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/tpi.py
+	$(BIN)/python benchmarks/cost_curve.py
 
 clean:
 	rm -rf $(VENV) results
