@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, help="scenario YAML file (default: the embedded Mörön scenario)"
     )
     run.add_argument("--out", type=Path, help="results folder (default: the scenario's output.dir)")
-    run.add_argument("--quiet", action="store_true", help="print only the results folder")
+    run.add_argument("-q", "--quiet", action="store_true", help="print only the results folder")
     where = run.add_mutually_exclusive_group()
     where.add_argument(
         "--scheduler",
@@ -152,7 +152,7 @@ def _add_fetch_parser(commands) -> None:
         "--retries", type=int, default=4, help="retries of a failed request (backoff 1, 2, 4 s...)"
     )
     fetch.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
-    fetch.add_argument("--quiet", action="store_true", help="print only the scenario path")
+    fetch.add_argument("-q", "--quiet", action="store_true", help="print only the scenario path")
 
 
 @contextmanager

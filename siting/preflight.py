@@ -7,12 +7,13 @@ exceeds the memory available is refused with the estimate, the machine's memory 
 (a coarser cell or a smaller AOI), before any work.
 
 The cost model is a straight line in ``cells x layers`` fitted on two measured runs of the
-embedded Mörön scenario on a 2-core, 24 GB machine (``/usr/bin/time -v``, peak resident set
-size and wall time with start-up): 250 m cells (497,760 cells, 41 layer-equivalents) peaked at
-666 MiB in 18.5 s, 125 m cells (1,987,920 cells) at 1,057 MiB in 51.9 s (both on a machine
-shared with other jobs, so the times are on the slow side). Checked on a third run, 175 m cells
-(1,014,695 cells): estimated 802 MiB and 30 s, measured 775 MiB and 30.0 s. It is a guard
-against runs that cannot fit, not a prediction to the second: expect +-30 % elsewhere.
+embedded Mörön scenario (``benchmarks/cost_curve.py``: ``siting.analyse`` in a fresh process,
+peak resident set size and wall time with start-up) on a 2-core, 24 GB machine: 250 m cells
+(497,760 cells, 41 layer-equivalents) peaked at 0.55 GiB (563 MiB) in 7.0 s, 30 m cells
+(34,497,264 cells) at 4.09 GiB (4,188 MiB) in 146.9 s. Checked on two more runs of the same
+session: 125 m (1,987,920 cells) estimated 722 MiB and 13.1 s, measured 727 MiB and 11.7 s;
+60 m (8,625,840 cells) estimated 1,430 MiB and 40.4 s, measured 1,536 MiB and 38.6 s. It is a
+guard against runs that cannot fit, not a prediction to the second: expect +-30 % elsewhere.
 """
 
 from __future__ import annotations
@@ -28,18 +29,18 @@ from siting.scenario.model import Scenario
 __all__ = ["CostEstimate", "available_memory_bytes", "estimate_cost", "layer_count", "preflight"]
 
 #: Measured peaks of the calibration runs (see the module docstring).
-_MEASURED_250M_MIB, _MEASURED_250M_S, _CELLS_250M = 666.0, 18.5, 497_760
-_MEASURED_125M_MIB, _MEASURED_125M_S, _CELLS_125M = 1057.0, 51.9, 1_987_920
+_MEASURED_250M_MIB, _MEASURED_250M_S, _CELLS_250M = 563.0, 7.0, 497_760
+_MEASURED_30M_MIB, _MEASURED_30M_S, _CELLS_30M = 4188.0, 146.9, 34_497_264
 #: Layer-equivalents of the default scenario, as counted by :func:`layer_count`.
 _LAYERS_DEFAULT = 41
 
 #: Fitted line: MiB = base + per-cell-layer x cells x layers (and the same for seconds).
-_MIB_PER_CELL_LAYER = (_MEASURED_125M_MIB - _MEASURED_250M_MIB) / (
-    (_CELLS_125M - _CELLS_250M) * _LAYERS_DEFAULT
+_MIB_PER_CELL_LAYER = (_MEASURED_30M_MIB - _MEASURED_250M_MIB) / (
+    (_CELLS_30M - _CELLS_250M) * _LAYERS_DEFAULT
 )
 _BASE_MIB = _MEASURED_250M_MIB - _MIB_PER_CELL_LAYER * _CELLS_250M * _LAYERS_DEFAULT
-_S_PER_CELL_LAYER = (_MEASURED_125M_S - _MEASURED_250M_S) / (
-    (_CELLS_125M - _CELLS_250M) * _LAYERS_DEFAULT
+_S_PER_CELL_LAYER = (_MEASURED_30M_S - _MEASURED_250M_S) / (
+    (_CELLS_30M - _CELLS_250M) * _LAYERS_DEFAULT
 )
 _BASE_S = _MEASURED_250M_S - _S_PER_CELL_LAYER * _CELLS_250M * _LAYERS_DEFAULT
 

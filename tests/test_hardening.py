@@ -147,10 +147,16 @@ def test_cost_model_reproduces_its_calibration_and_refuses_what_cannot_fit(scena
     scenario = siting.scenario_from_dict(scenario_dict)
     grid = scenario_grid(scenario)
     estimate = preflight.estimate_cost(scenario, grid)
-    # the default run: 497,760 cells x 41 layers, measured 666 MiB and 18.5 s (module docstring)
+    # the default run: 497,760 cells x 41 layers, measured 563 MiB and 7.0 s (module docstring)
     assert estimate.cells == 497_760 and estimate.layers == 41
-    assert estimate.memory_mib == pytest.approx(666.0, rel=1e-6)
-    assert estimate.time_s == pytest.approx(18.5, rel=1e-6)
+    assert estimate.memory_mib == pytest.approx(563.0, rel=1e-6)
+    assert estimate.time_s == pytest.approx(7.0, rel=1e-6)
+    # and its 30 m calibration run, 34,497,264 cells: 4,188 MiB and 146.9 s
+    fine = scenario_grid(scenario.replace({"grid.cell_size_m": 30.0}))
+    at_30m = preflight.estimate_cost(scenario, fine)
+    assert at_30m.cells == 34_497_264
+    assert at_30m.memory_mib == pytest.approx(4188.0, rel=1e-6)
+    assert at_30m.time_s == pytest.approx(146.9, rel=1e-6)
     with pytest.raises(siting.SitingError, match="MiB available.*cells of at least"):
         preflight.check_fits(estimate, grid, available=256 * 2**20)
     preflight.check_fits(estimate, grid, available=24 * 2**30)  # fits in 24 GB
