@@ -270,3 +270,15 @@ def test_distance_to_cells_is_measured_from_cell_edges():
     assert dist.values[2, 0] == pytest.approx(250.0)
     none = distance_to_cells(mask & False, name="none")
     assert np.isinf(none.values).all()
+
+
+def test_the_gil_free_kernel_gives_the_numpy_formula_bit_for_bit():
+    from siting.land.distance import _nearest_segment_distance, _squared_distances
+
+    rng = np.random.default_rng(4)
+    px, py = rng.uniform(-5e4, 5e4, 500), rng.uniform(-5e4, 5e4, 500)
+    start = rng.uniform(-5e4, 5e4, (300, 2))
+    end = start + rng.normal(0, 2e3, (300, 2))
+    end[7] = start[7]  # a zero-length segment (a point feature)
+    expected = np.sqrt(_squared_distances(px, py, start, end).min(axis=1))
+    np.testing.assert_array_equal(_nearest_segment_distance(px, py, start, end), expected)

@@ -23,11 +23,12 @@ The grid is processed in square tiles. For a tile, a spatial index (:class:`shap
 gives the feature nearest to the tile centre at distance ``d_c``; every cell of the tile then has
 a feature within ``d_c + h`` (``h`` the tile's half-diagonal), so only segments within that
 distance of the tile's bounding box can be nearest to any of its cells. The tile's cells are
-compared with those candidate segments only, with vectorised NumPy. Memory is bounded by the
-tile and candidate batch sizes, not by the grid size. A dask-backed template gives a lazy
-result computed chunk by chunk; a NumPy-backed template gives a NumPy-backed result. The work
-is many small NumPy/GEOS calls, so dask threads gain little wall time over one thread (about
-0.3 s per 0.5 million cells for the Mörön rivers, 4 s per 10 million).
+compared with those candidate segments only, in a numba kernel that releases the GIL (so dask's
+threads work in parallel). Memory is bounded by the tile size, not by the grid size. A
+dask-backed template gives a lazy result computed chunk by chunk; a NumPy-backed template gives
+a NumPy-backed result. Tiles of 128 cells keep the per-tile index queries few: the Mörön rivers
+on the 60 m grid (8.6 million cells) take 0.48 s on two threads (4.8 s with 32-cell tiles and
+NumPy batches), the settlements 0.39 s (3.3 s), the soums 0.74 s (1.5 s).
 
 Features are reprojected to the template's CRS as vertex lists; straight edges in the source CRS
 become straight edges in the template CRS, which differs from the projected curve by far less
@@ -48,15 +49,14 @@ import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import shapely
 import shapely.geometry
 import xarray as xr
+from numba import njit
 
 from siting.errors import InputDataError, MissingCRSError, ParameterError, describe
 
 __all__ = ["distance_to", "distance_to_cells"]
 
 #: Cells per side of a tile in which candidate features are selected together.
-TILE_CELLS = 32
-#: Upper bound of (cells x candidate segments) evaluated in one vectorised NumPy step.
-BATCH_ELEMENTS = 2**20
+TILE_CELLS = 128
 
 _POINT, _LINESTRING, _LINEARRING, _POLYGON = 0, 1, 2, 3
 
@@ -406,13 +406,48 @@ def _inside_polygons(
 def _nearest_segment_distance(
     px: np.ndarray, py: np.ndarray, start: np.ndarray, end: np.ndarray
 ) -> np.ndarray:
-    """Minimum over segments of the point-segment distance, for each point (all float64)."""
-    best = np.full(px.shape, np.inf)
-    batch = max(1, BATCH_ELEMENTS // max(1, len(px)))
-    for k in range(0, len(start), batch):
-        d2 = _squared_distances(px, py, start[k : k + batch], end[k : k + batch])
-        np.minimum(best, d2.min(axis=1), out=best)
-    return np.sqrt(best)
+    """Minimum over segments of the point-segment distance, for each point (all float64).
+
+    A numba kernel that releases the GIL, so dask's threads measure tiles in parallel; it does
+    the arithmetic of :func:`_squared_distances` in the same order (same bits).
+    """
+    start = np.ascontiguousarray(start, dtype=np.float64)
+    end = np.ascontiguousarray(end, dtype=np.float64)
+    dx = end[:, 0] - start[:, 0]
+    dy = end[:, 1] - start[:, 1]
+    length2 = dx * dx + dy * dy
+    inv = np.divide(1.0, length2, out=np.zeros_like(length2), where=length2 > 0)
+    out = np.empty(px.shape, dtype=np.float64)
+    _nearest_kernel(
+        np.ascontiguousarray(px, dtype=np.float64),
+        np.ascontiguousarray(py, dtype=np.float64),
+        np.ascontiguousarray(start[:, 0]),
+        np.ascontiguousarray(start[:, 1]),
+        dx,
+        dy,
+        inv,
+        out,
+    )
+    return out
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _nearest_kernel(px, py, ax, ay, dx, dy, inv, out):  # pragma: no cover (compiled)
+    for i in range(px.shape[0]):
+        best = np.inf
+        for k in range(ax.shape[0]):
+            ex = px[i] - ax[k]
+            ey = py[i] - ay[k]
+            t = ex * dx[k]
+            t += ey * dy[k]
+            t *= inv[k]
+            t = min(max(t, 0.0), 1.0)
+            ex -= t * dx[k]
+            ey -= t * dy[k]
+            d2 = ex * ex + ey * ey
+            if d2 < best:
+                best = d2
+        out[i] = np.sqrt(best)
 
 
 def _squared_distances(
