@@ -8,7 +8,8 @@ per offending field.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -97,3 +98,14 @@ def format_validation_error(label: str, err: ValidationError) -> str:
             lines.append(f"  - {location}: {part}" if location else f"  - {part}")
     header = f"{label}: {len(lines)} problem(s) in the scenario. Fix them and run again:"
     return "\n".join([header, *lines])
+
+
+def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overrides`` applied: nested mappings merged, other values replaced."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

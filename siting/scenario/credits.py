@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from siting.errors import ConfigError
-from siting.scenario.base import Model, format_validation_error
+from siting.scenario.base import Model, deep_merge, format_validation_error
 from siting.scenario.defaults import Section
 
 #: Statistics a mitigation table may hold (see :mod:`siting.credits.ledger`).
@@ -702,23 +702,12 @@ class CreditsSpec(Section):
         """
         case = self.case(name)
         data = self.model_dump(mode="python", exclude={"comparison_cases"})
-        merged = _deep_merge(data, case.credits)
+        merged = deep_merge(data, case.credits)
         merged["comparison_cases"] = []
         try:
             return CreditsSpec.model_validate(merged)
         except ValidationError as err:
             raise ConfigError(_validation_lines(err)) from None
-
-
-def _deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with ``overrides`` applied: nested mappings merged, other values replaced."""
-    merged = dict(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _validation_lines(err: ValidationError) -> str:

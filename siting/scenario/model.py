@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from siting.errors import ConfigError, describe
-from siting.scenario.base import Model, format_validation_error
+from siting.scenario.base import Model, deep_merge, format_validation_error
 from siting.scenario.credits import CreditsSpec
 from siting.scenario.defaults import Section, embedded_data_root
 from siting.scenario.forest import ForestSpec
@@ -373,7 +373,7 @@ class Scenario(Model):
                     )
                 section = section[key]
             if isinstance(value, Mapping) and isinstance(section.get(leaf), dict):
-                section[leaf] = _merged(section[leaf], value)
+                section[leaf] = deep_merge(section[leaf], value)
             else:
                 section[leaf] = value
         return self._validated(data, "scenario.replace")
@@ -460,17 +460,6 @@ class Scenario(Model):
             return embedded_data_root()
         data_dir = Path(self.data_dir).expanduser()
         return data_dir if data_dir.is_absolute() else self.base_dir / data_dir
-
-
-def _merged(current: dict, changes: Mapping[str, Any]) -> dict:
-    """``current`` with ``changes`` merged in, mapping into mapping."""
-    out = dict(current)
-    for key, value in changes.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _merged(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def distance_layer_name(vector_layer: str) -> str:

@@ -6,6 +6,16 @@
 function sitingControls(map, attribution) {
   "use strict";
 
+  // A button of a Leaflet bar: a link with a title and a symbol.
+  function barButton(box, title, symbol) {
+    var button = L.DomUtil.create("a", "", box);
+    button.href = "#";
+    button.title = title;
+    button.setAttribute("role", "button");
+    button.textContent = symbol;
+    return button;
+  }
+
   if (attribution && map.attributionControl) { map.attributionControl.addAttribution(attribution); }
 
   // The legend shows a row only while its layer is on the map.
@@ -43,11 +53,7 @@ function sitingControls(map, attribution) {
     options: { position: "topleft" },
     onAdd: function () {
       var box = L.DomUtil.create("div", "leaflet-bar siting-locate");
-      var button = L.DomUtil.create("a", "", box);
-      button.href = "#";
-      button.title = "Show my position";
-      button.setAttribute("role", "button");
-      button.textContent = "\u25CE";
+      var button = barButton(box, "Show my position", "\u25CE");
       var marks = L.layerGroup().addTo(map);
       map.on("locationfound", function (e) {
         marks.clearLayers();
@@ -86,11 +92,7 @@ function sitingControls(map, attribution) {
     options: { position: "topleft" },
     onAdd: function () {
       var box = L.DomUtil.create("div", "leaflet-bar siting-measure");
-      var button = L.DomUtil.create("a", "", box);
-      button.href = "#";
-      button.title = "Measure a distance";
-      button.setAttribute("role", "button");
-      button.textContent = "\u2194";
+      var button = barButton(box, "Measure a distance", "\u2194");
       var readout = L.DomUtil.create("span", "siting-measure-readout", box);
       var points = [];
       var line = null;
