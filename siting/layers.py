@@ -7,6 +7,8 @@ CRS, including features up to ``layers.vector_margin_m`` outside the AOI.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import shapely
@@ -110,8 +112,15 @@ def load_vectors(scenario: Scenario, grid: Grid | None = None) -> dict:
     return frames
 
 
-def persist_layers(rasters: xr.Dataset, scenario: Scenario) -> xr.Dataset:
+def persist_layers(
+    rasters: xr.Dataset,
+    scenario: Scenario,
+    keep: Callable[[xr.DataArray, str], xr.DataArray] | None = None,
+) -> xr.Dataset:
     """Read every raster layer into memory, naming the layer and file of any read that fails.
+
+    ``keep(layer, name)`` replaces the default ``layer.persist()``: a streaming run passes
+    :meth:`siting.io.scratch.ScratchFolder.keep`, which writes the aligned layer to disk.
 
     Pixels are read lazily (dask), so a damaged block or a file truncated after its header is
     only found here. A layer whose file cannot be read, or an elevation layer with no valid
@@ -121,7 +130,7 @@ def persist_layers(rasters: xr.Dataset, scenario: Scenario) -> xr.Dataset:
     for name, layer in rasters.data_vars.items():
         path = layer.attrs.get("source_file", "?")
         try:
-            out[name] = layer.persist()
+            out[name] = keep(layer, name) if keep is not None else layer.persist()
         except (RasterioError, OSError) as err:
             raise InputDataError(
                 describe(

@@ -9,7 +9,10 @@ to the next. The domains decide; every stage returns new tables and none is chan
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
@@ -28,6 +31,7 @@ from siting.forest import sequestration as forest
 from siting.forest.sequestration import ForestAssessment
 from siting.grid import Grid
 from siting.io.era5 import read_era5
+from siting.io.scratch import ScratchFolder, scratch_folder
 from siting.io.species import load_species_library
 from siting.io.turbines import load_chosen_turbine
 from siting.land import describe, distance, sensitivity, terrain
@@ -37,7 +41,7 @@ from siting.land.exclusions import Eligibility, eligibility
 from siting.land.scoring import Suitability, suitability
 from siting.layers import load_layers, load_vectors, persist_layers, scenario_grid
 from siting.outputs import folder as outputs
-from siting.preflight import check_writable, preflight
+from siting.preflight import available_memory_bytes, check_writable, estimate_cost, preflight
 from siting.result import CreditStage, RunResult, UseResult
 from siting.scenario.base import Uncertain
 from siting.scenario.land import BufferRule, UseSpec
@@ -155,6 +159,7 @@ def score_use(
     grid: Grid,
     *,
     seed: int = 0,
+    keep: Keeper | None = None,
 ) -> UseResult:
     """Exclusions, suitability, candidate sites and weight sensitivity of one land use.
 
@@ -172,11 +177,14 @@ def score_use(
         The analysis grid.
     seed : int
         Seed of the weight-sensitivity draws.
+    keep : Keeper, optional
+        Where computed rasters are kept: in memory (default) or on disk (a streaming run).
     """
+    keep = keep or InMemory()
     allowed = eligibility(use.exclusions, rasters, vectors, grid)
     scored = suitability(use, rasters, name)
-    score = scored.score.where(grid.aoi_mask()).compute()
-    eligible = allowed.eligible.compute()
+    score = keep.keep(scored.score.where(grid.aoi_mask()), f"suitability_{name}")
+    eligible = keep.keep(allowed.eligible, f"eligible_{name}")
     found = site_tools.candidate_sites(
         score,
         eligible,
@@ -185,6 +193,7 @@ def score_use(
         max_sites=use.sites.max_sites,
         max_area_ha=use.sites.max_area_ha,
         prefix=name[0].upper(),
+        keep=lambda layer: keep.keep(layer, f"{layer.name}_{name}"),
     )
     frame = describe.describe_sites(found.sites, score, rasters, vectors)
     criteria = {c: scored.criteria[c] for c in scored.criteria.data_vars}
@@ -192,10 +201,11 @@ def score_use(
     stability = sensitivity.rank_stability(criteria, scored.weights, found.labels, **draws)
     frame = describe.with_rank_stability(frame, stability)
     # Only the standard deviation is written (suitability_sd_*.tif): closed form, no draws sorted.
-    spread = (
-        sensitivity.score_spread(criteria, scored.weights, **draws, percentiles=False)
-        .where(grid.aoi_mask())
-        .compute()
+    spread = keep.keep_all(
+        sensitivity.score_spread(criteria, scored.weights, **draws, percentiles=False).where(
+            grid.aoi_mask()
+        ),
+        suffix=f"_{name}",
     )
     scored = Suitability(score, scored.criteria, scored.weights, scored.ahp)
     allowed = Eligibility(eligible, allowed.table)
@@ -209,13 +219,52 @@ def score_use(
 Reporter = Callable[[str], AbstractContextManager]
 
 
+class InMemory:
+    """Computed rasters held in memory, in their dask chunks (a run that is not streaming)."""
+
+    def keep(self, layer: xr.DataArray, name: str | None = None) -> xr.DataArray:
+        """The layer computed and held in memory."""
+        return layer.persist()
+
+    def keep_all(self, layers: xr.Dataset, suffix: str = "") -> xr.Dataset:
+        """Every layer of a dataset computed and held in memory (computed together)."""
+        return layers.persist()
+
+
+#: What keeps a run's computed rasters: :class:`InMemory`, or a
+#: :class:`siting.io.scratch.ScratchFolder` (scratch GeoTIFFs on disk) when streaming.
+Keeper = InMemory | ScratchFolder
+
+
+def is_streaming(scenario: Scenario, grid: Grid) -> bool:
+    """Whether a run keeps its rasters on disk (``grid.streaming``; see the scenario notes).
+
+    ``auto`` streams when the in-memory estimate of :func:`siting.preflight.estimate_cost`
+    exceeds half the memory available (or when that is unknown and the grid has more than
+    :data:`STREAMING_AUTO_CELLS` cells).
+    """
+    mode = scenario.grid.streaming
+    if mode != "auto":
+        return mode == "on"
+    available = available_memory_bytes()
+    if available is None:
+        return grid.shape[0] * grid.shape[1] > STREAMING_AUTO_CELLS
+    return estimate_cost(scenario, grid).memory_mib * 2**20 > 0.5 * available
+
+
+#: Cells above which ``streaming: auto`` streams when the memory available is unknown.
+STREAMING_AUTO_CELLS = 25_000_000
+
+
 @contextmanager
 def _silent(_: str) -> Iterator[None]:
     yield
 
 
-def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
-    """Compute every stage of a scenario in memory (nothing is written).
+def analyse(
+    scenario: Scenario, stage: Reporter = _silent, *, scratch: ScratchFolder | None = None
+) -> RunResult:
+    """Compute every stage of a scenario (no results folder is written).
 
     Parameters
     ----------
@@ -223,6 +272,9 @@ def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
         A validated scenario.
     stage : callable, optional
         Context-manager factory called with each stage's title (progress display).
+    scratch : ScratchFolder, optional
+        Where a streaming run (``grid.streaming``) keeps its rasters; by default a new folder
+        in the system's temporary folder, removed when the result is garbage-collected.
 
     Returns
     -------
@@ -239,29 +291,34 @@ def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
 
     with timed("pre-flight checks"):
         grid = scenario_grid(scenario)
-        preflight(scenario, grid)
+        streaming = is_streaming(scenario, grid)
+        preflight(scenario, grid, streaming=streaming)
+    keep: Keeper = InMemory()
+    if streaming:
+        keep = scratch or _scratch_for_result()
     with timed("grid and layers"):
         rasters = load_layers(scenario, grid)
         vectors = load_vectors(scenario, grid)
-        rasters = persist_layers(rasters, scenario)
+        rasters = persist_layers(rasters, scenario, keep=keep.keep)
     with timed("terrain and wind resource"):
         elevation = rasters[scenario.layers.elevation]
         derived = derive_terrain(elevation, tpi_radius_m=scenario.terrain.tpi_radius_m)
-        rasters = rasters.assign(derived.persist().data_vars)
-        rasters["wind_speed_ms"] = derive_wind_speed(rasters, scenario.wind_resource).persist()
+        rasters = rasters.assign(keep.keep_all(derived).data_vars)
+        wind_speed = derive_wind_speed(rasters, scenario.wind_resource)
+        rasters["wind_speed_ms"] = keep.keep(wind_speed, "wind_speed_ms")
     with timed("distances"):
         template = grid.template()
         distances = derive_distances(vectors, template, vector_layers_used(scenario))
-        rasters = rasters.assign(distances.persist().data_vars)
-        # Persisted like the other distances: every use, criterion and weight draw reads the
+        rasters = rasters.assign(keep.keep_all(distances).data_vars)
+        # Kept like the other distances: every use, criterion and weight draw reads the
         # same computed chunks instead of recomputing the distance transform each time.
         classes = derive_class_distances(rasters, scenario.layers.class_distances)
-        rasters = rasters.assign(classes.persist().data_vars)
+        rasters = rasters.assign(keep.keep_all(classes).data_vars)
     uses = {}
     for name in LAND_USES:
         with timed(f"{name}: exclusions, suitability, sites, sensitivity"):
             use = getattr(scenario, name)
-            uses[name] = score_use(name, use, rasters, vectors, grid, seed=scenario.seed)
+            uses[name] = score_use(name, use, rasters, vectors, grid, seed=scenario.seed, keep=keep)
     uses = with_sites(uses, describe.competing_use_overlaps(_sites_of(uses)))
     wind = None
     if not uses["wind"].sites.empty:
@@ -274,7 +331,15 @@ def analyse(scenario: Scenario, stage: Reporter = _silent) -> RunResult:
     with timed("credits: ITMO ledger and comparison cases"):
         ledger = assess_credits(scenario, uses, wind, trees, rasters)
     uses = with_sites(uses, site_tables(scenario, uses, wind, trees, ledger))
-    return RunResult(scenario, grid, rasters, vectors, uses, wind, trees, ledger, timings)
+    result = RunResult(scenario, grid, rasters, vectors, uses, wind, trees, ledger, timings)
+    if streaming and scratch is None:
+        weakref.finalize(result, keep.remove)
+    return result
+
+
+def _scratch_for_result() -> ScratchFolder:
+    """A scratch folder that outlives :func:`analyse` (removed with its result)."""
+    return ScratchFolder(Path(tempfile.mkdtemp(prefix=f".siting-scratch-{os.getpid()}-")))
 
 
 def _sites_of(uses: Mapping[str, UseResult]) -> dict[str, gpd.GeoDataFrame]:
@@ -438,10 +503,14 @@ def run(
     io.check_output_dir(out_dir, inputs)  # before the work, not after it
     check_writable(out_dir)
     started = time.perf_counter()
-    result = analyse(scenario, stage)
-    with stage("writing results"):
-        with io.staged_output_dir(out_dir, protected=list(inputs)) as staging:
-            outputs.write_results(result, staging, inputs, total_s=time.perf_counter() - started)
+    # A streaming run's scratch rasters sit next to the results folder (same storage, which
+    # on a cluster must be shared) and are removed once the results are written.
+    with scratch_folder(out_dir.resolve().parent) as scratch:
+        result = analyse(scenario, stage, scratch=scratch)
+        with stage("writing results"):
+            with io.staged_output_dir(out_dir, protected=list(inputs)) as staging:
+                total = time.perf_counter() - started
+                outputs.write_results(result, staging, inputs, total_s=total)
     result.out_dir = out_dir.resolve()
     return result
 

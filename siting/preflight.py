@@ -151,11 +151,14 @@ def check_writable(out_dir: Path) -> None:
         )
 
 
-def preflight(scenario: Scenario, grid: Grid, out_dir: Path | None = None) -> CostEstimate:
+def preflight(
+    scenario: Scenario, grid: Grid, out_dir: Path | None = None, *, streaming: bool = False
+) -> CostEstimate:
     """Every check that can run before the first stage; returns the run's cost estimate.
 
     Checks the turbine model (``wind_yield.turbine.model``) loads, the seed is usable, the
-    results folder can be written (when given), and that the run fits the memory available.
+    results folder can be written (when given), and that the run fits the memory available
+    (not for a ``streaming`` run: its memory follows the chunks, its scratch rasters take disk).
 
     Raises
     ------
@@ -172,5 +175,6 @@ def preflight(scenario: Scenario, grid: Grid, out_dir: Path | None = None) -> Co
     if out_dir is not None:
         check_writable(out_dir)
     estimate = estimate_cost(scenario, grid)
-    check_fits(estimate, grid, available_memory_bytes())
+    if not streaming:
+        check_fits(estimate, grid, available_memory_bytes())
     return estimate

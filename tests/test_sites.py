@@ -32,7 +32,11 @@ def raster(values, cell=250.0, name="score", chunks=None):
     da = xr.DataArray(values, dims=("y", "x"), coords={"y": y, "x": x}, name=name)
     da.attrs["units"] = "1"
     da = da.rio.write_crs(UTM47)
-    return da.chunk(chunks) if chunks else da
+    return (
+        da.chunk(dict(zip(da.dims, np.broadcast_to(chunks, 2).tolist(), strict=True)))
+        if chunks
+        else da
+    )
 
 
 def sites_of(score, eligible=None, **kwargs):

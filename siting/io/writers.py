@@ -65,6 +65,8 @@ def write_cog(da: xr.DataArray, path: str | Path, inside: xr.DataArray | None = 
     import rasterio
 
     path = Path(path)
+    if _is_dask(da.data) and da.size > IN_MEMORY_WRITE_CELLS:
+        return _write_cog_streamed(da, path, inside)
     values = np.asarray(da.values)
     if values.dtype == bool:
         values, nodata = values.astype("uint8"), BOOLEAN_NODATA if inside is not None else None
@@ -89,6 +91,58 @@ def write_cog(da: xr.DataArray, path: str | Path, inside: xr.DataArray | None = 
             target.units = (str(attrs["units"]),)
         if attrs.get("long_name"):
             target.set_band_description(1, str(attrs["long_name"]))
+    return path
+
+
+#: Rasters of more cells than this (dask-backed) are written chunk by chunk, not in one array.
+IN_MEMORY_WRITE_CELLS = 16_000_000
+
+
+def _is_dask(data) -> bool:
+    return type(data).__module__.startswith("dask.")
+
+
+def _write_cog_streamed(da: xr.DataArray, path: Path, inside: xr.DataArray | None) -> Path:
+    """:func:`write_cog` chunk by chunk: a tiled GeoTIFF beside ``path``, copied to a COG.
+
+    GDAL's COG driver builds the overviews and the tile order from the tiled file, block by
+    block, so memory follows the chunks; the band unit, description and tags are set on the
+    tiled file and carried over by the copy.
+    """
+    import rasterio
+    import rasterio.shutil
+
+    values = da
+    if da.dtype == bool:
+        values = da.astype("uint8")
+        nodata = BOOLEAN_NODATA if inside is not None else None
+    elif da.dtype.kind == "f":
+        nodata = np.nan
+    else:
+        nodata = None
+    if inside is not None:
+        values = values.where(inside, nodata if nodata is not None else 0).astype(values.dtype)
+    values = values.rio.write_crs(da.rio.crs)
+    values.attrs, values.encoding = {}, {}
+    if nodata is not None:
+        values = values.rio.write_nodata(nodata, encoded=False)
+    attrs = {k: v for k, v in da.attrs.items() if k not in ("nodata", "_FillValue")}
+    tiled = path.with_name(f".{path.stem}.tiled.tif")
+    try:
+        values.rio.to_raster(
+            tiled, tiled=True, blockxsize=512, blockysize=512, compute=True, BIGTIFF="IF_SAFER"
+        )
+        with rasterio.open(tiled, "r+") as target:
+            target.update_tags(**{k: str(v) for k, v in attrs.items()})
+            if attrs.get("units"):
+                target.units = (str(attrs["units"]),)
+            if attrs.get("long_name"):
+                target.set_band_description(1, str(attrs["long_name"]))
+        rasterio.shutil.copy(
+            tiled, path, driver="COG", COMPRESS="DEFLATE", BLOCKSIZE=512, BIGTIFF="IF_SAFER"
+        )
+    finally:
+        tiled.unlink(missing_ok=True)
     return path
 
 

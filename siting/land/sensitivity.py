@@ -71,6 +71,7 @@ def spread_block_cells(n_draws: int, budget_bytes: int = SPREAD_BLOCK_BYTES) -> 
     """
     return max(1, budget_bytes // (4 * int(n_draws)))
 
+
 #: Largest site label accepted by :func:`rank_stability` (labels index per-site arrays).
 MAX_SITE_LABEL = 10_000_000
 

@@ -21,29 +21,26 @@ round to the same hundredth get ``-2``, ``-3`` ... in rank order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-import dask
+import dask.array as da
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
-import rasterio.features
 import rioxarray  # noqa: F401  (registers the .rio accessor used below)
-import shapely
 import xarray as xr
 from exactextract import exact_extract
-from exactextract.raster import NumPyRasterSource
-from scipy import ndimage
-from shapely.geometry import shape
+from exactextract.raster import NumPyRasterSource, XArrayRasterSource
 
 from siting.errors import MissingCRSError, ParameterError, describe
+from siting.land import regions
 
 __all__ = ["CandidateSites", "candidate_sites", "rank_sites", "zonal_statistics"]
 
-#: Edge neighbours only (4-connectivity), for scipy.ndimage.label.
-FOUR_CONNECTED = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=bool)
+#: Edge neighbours only (4-connectivity).
+FOUR_CONNECTED = regions.FOUR_CONNECTED
 
 #: Decimal places of the mean score used for ordering, so that sums taken in a different
 #: order cannot reorder sites whose mean scores are equal.
@@ -81,6 +78,7 @@ def candidate_sites(
     max_sites: int | None = None,
     max_area_ha: float | None = None,
     prefix: str = "S",
+    keep: Callable[[xr.DataArray], xr.DataArray] | None = None,
 ) -> CandidateSites:
     """Group eligible, well-scoring cells into candidate sites.
 
@@ -88,8 +86,9 @@ def candidate_sites(
     ----------
     score : xarray.DataArray
         Suitability (unitless, usually 0-1) on the analysis grid, dims ``("y", "x")``, with a
-        projected CRS in metres; NaN cells are never part of a site. May be dask-backed (it is
-        computed: regions are found over the whole grid at once).
+        projected CRS in metres; NaN cells are never part of a site. May be dask-backed:
+        regions are labelled tile by tile (the chunks) and merged across tile edges, so memory
+        follows the chunk size (:mod:`siting.land.regions`).
     eligible : xarray.DataArray
         Boolean (or 0/1; NaN = not eligible) raster on the same grid.
     threshold : float
@@ -107,6 +106,10 @@ def candidate_sites(
         a fixed coarser grid (Maclaurin et al. 2019, NREL/TP-6A20-73067, sec. 3.4).
     prefix : str, default "S"
         Start of every ``site_id``.
+    keep : callable, optional
+        Where the intermediate label rasters and the returned ``labels`` are kept: called with
+        a lazy raster, returns it computed (default: ``persist()`` in memory; a streaming run
+        passes :meth:`siting.io.scratch.ScratchFolder.keep`, which writes it to disk).
 
     Returns
     -------
@@ -122,31 +125,44 @@ def candidate_sites(
     """
     _check_parameters(threshold, min_area_ha, max_sites, prefix)
     _check_same_grid(score, eligible)
-    score_np, eligible_np = _as_numpy(score, eligible)
-    qualifying = _as_bool(eligible_np) & np.isfinite(score_np) & (score_np >= threshold)
-    raw, n_raw = ndimage.label(qualifying, structure=FOUR_CONNECTED)
+    keep = keep or _persisted
     transform = score.rio.transform(recalc=True)
     cell_area_m2 = abs(transform.a * transform.e)
-    if max_area_ha is not None:
-        if not np.isfinite(max_area_ha) or max_area_ha * 1e4 < cell_area_m2:
-            raise ParameterError(
-                describe(
-                    "max_area_ha",
-                    f"is {max_area_ha}",
-                    "give an area of at least one cell, in hectares, or None",
-                )
+    if max_area_ha is not None and (
+        not np.isfinite(max_area_ha) or max_area_ha * 1e4 < cell_area_m2
+    ):
+        raise ParameterError(
+            describe(
+                "max_area_ha",
+                f"is {max_area_ha}",
+                "give an area of at least one cell, in hectares, or None",
             )
-        raw, n_raw = _split_large_regions(raw, n_raw, int(max_area_ha * 1e4 // cell_area_m2))
-    table = _region_table(raw, n_raw, score_np, score["x"].values, score["y"].values)
-    table["area_ha"] = table["n_cells"] * cell_area_m2 / 1e4
-    keep = table["n_cells"] * cell_area_m2 >= min_area_ha * 1e4 * (1 - 1e-12)
-    table = _site_order(table[keep])
+        )
+    score_values = _as_dask(score)
+    allowed = _as_bool(_as_dask(eligible).rechunk(score_values.chunks))
+    qualifying = allowed & da.isfinite(score_values) & (score_values >= threshold)
+    x, y = score["x"].values, score["y"].values
+    raw = keep(_wrap(regions.label_regions(qualifying), score, "region_label")).data
+    table = regions.region_table(raw, score_values, x, y)
+    if max_area_ha is not None:
+        max_cells = int(max_area_ha * 1e4 // cell_area_m2)
+        chunk = max(score_values.chunksize)
+        split = regions.split_large_regions(raw, table, max_cells, chunk)
+        if split is not raw:
+            raw = keep(_wrap(split, score, "parcel_label")).data
+            table = regions.region_table(raw, score_values, x, y)
+    table = _site_table(table, cell_area_m2)
+    keep_rows = table["n_cells"] * cell_area_m2 >= min_area_ha * 1e4 * (1 - 1e-12)
+    table = _site_order(table[keep_rows])
     if max_sites is not None:
         table = table.iloc[:max_sites]
-    lookup = np.zeros(n_raw + 1, dtype=np.int32)
-    lookup[table["raw_label"].to_numpy()] = np.arange(1, len(table) + 1, dtype=np.int32)
-    labels = lookup[raw]
-    geometry = _polygons(labels, len(table), transform)
+    site_labels = np.arange(1, len(table) + 1, dtype=np.int32)
+    raw_ids = table.index.to_numpy(dtype=np.int64)
+    labels = keep(
+        _label_raster(raw.map_blocks(_relabel, raw_ids, site_labels, dtype=np.int32), score)
+    )
+    shapes = regions.outlines(labels.data, site_labels, transform)
+    geometry = [shapes[int(k)] for k in site_labels]
     sites = gpd.GeoDataFrame(
         {
             "site_id": location_ids(
@@ -155,15 +171,15 @@ def candidate_sites(
                 table["centroid_y"].to_numpy(),
                 score.rio.crs,
             ),
-            "label": np.arange(1, len(table) + 1, dtype=np.int64),
-            "rank": np.arange(1, len(table) + 1, dtype=np.int64),
+            "label": site_labels.astype(np.int64),
+            "rank": site_labels.astype(np.int64),
             "area_ha": table["area_ha"].to_numpy(dtype=np.float64),
             "n_cells": table["n_cells"].to_numpy(dtype=np.int64),
         },
         geometry=geometry,
         crs=score.rio.crs,
     )
-    return CandidateSites(sites=sites[SITE_COLUMNS], labels=_label_raster(labels, score))
+    return CandidateSites(sites=sites[SITE_COLUMNS], labels=labels)
 
 
 def location_ids(prefix: str, x: np.ndarray, y: np.ndarray, crs) -> list[str]:
@@ -330,83 +346,55 @@ def _check_sites_crs(sites: gpd.GeoDataFrame) -> None:
         )
 
 
-def _as_numpy(*rasters: xr.DataArray) -> list[np.ndarray]:
-    """Compute (together, sharing work) and return the rasters' values as NumPy arrays."""
-    computed = dask.compute(*(r.data for r in rasters))
-    return [np.asarray(values) for values in computed]
+def _as_dask(raster: xr.DataArray) -> da.Array:
+    """The raster's values as a dask array (one chunk when they are in memory)."""
+    data = raster.data
+    return data if isinstance(data, da.Array) else da.from_array(np.asarray(data), chunks=-1)
 
 
-def _as_bool(values: np.ndarray) -> np.ndarray:
+def _as_bool(values: da.Array) -> da.Array:
     """Boolean mask from a bool or 0/1 (NaN = False) array."""
     if values.dtype == bool:
         return values
-    finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
-    if not np.isin(finite, (0, 1)).all():
+    finite = da.where(da.isfinite(values), values, 0) if values.dtype.kind == "f" else values
+    if not bool(da.isin(finite, (0, 1)).all().compute()):
         raise ParameterError(
             describe("eligible", "has values other than 0/1/True/False", "pass a boolean mask")
         )
-    return np.nan_to_num(values, nan=0).astype(bool)
+    return finite.astype(bool)
+
+
+def _persisted(layer: xr.DataArray) -> xr.DataArray:
+    """The default ``keep``: the layer computed and held in memory (in its chunks)."""
+    return layer.persist()
+
+
+def _wrap(values: da.Array, score: xr.DataArray, name: str) -> xr.DataArray:
+    """An intermediate label raster on the score's grid."""
+    out = xr.DataArray(
+        values, dims=("y", "x"), coords={"y": score["y"], "x": score["x"]}, name=name
+    )
+    return out.rio.write_crs(score.rio.crs)
 
 
 # --------------------------------------------------------------------------------------------
-# Regions and polygons
+# Regions to sites
 
 
-def _region_table(
-    raw: np.ndarray, n: int, score: np.ndarray, x: np.ndarray, y: np.ndarray
-) -> pd.DataFrame:
-    """Cell count, mean score and centroid (cell-centre mean, metres) of labels 1..n."""
-    flat = raw.ravel()
-    inside = flat > 0
-    ids = flat[inside]
-    rows, cols = np.divmod(np.flatnonzero(inside), raw.shape[1])
-    counts = np.bincount(ids, minlength=n + 1)[1:]
+def _site_table(table: pd.DataFrame, cell_area_m2: float) -> pd.DataFrame:
+    """Mean score, centroid (cell-centre mean, metres) and area of each region."""
+    counts = table["n_cells"].to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(
             {
-                "raw_label": np.arange(1, n + 1),
-                "n_cells": counts.astype(np.int64),
-                "mean_score": _mean_by(ids, score.ravel()[inside], counts, n),
-                "centroid_y": _mean_by(ids, y[rows], counts, n),
-                "centroid_x": _mean_by(ids, x[cols], counts, n),
-            }
+                "n_cells": table["n_cells"].astype(np.int64),
+                "mean_score": table["score_sum"] / counts,
+                "centroid_y": table["y_sum"] / counts,
+                "centroid_x": table["x_sum"] / counts,
+                "area_ha": table["n_cells"] * cell_area_m2 / 1e4,
+            },
+            index=table.index,
         )
-
-
-def _split_large_regions(raw: np.ndarray, n: int, max_cells: int) -> tuple[np.ndarray, int]:
-    """Cut regions of more than ``max_cells`` cells along a grid of square blocks.
-
-    Blocks have a side of ``floor(sqrt(max_cells))`` cells, so no piece exceeds ``max_cells``.
-    Labelling the large regions' cells on an array with an empty row and column inserted
-    between blocks keeps 4-connectivity inside a block and breaks it across block edges.
-    """
-    counts = np.bincount(raw.ravel(), minlength=n + 1)
-    large = counts > max_cells
-    large[0] = False
-    if not large.any():
-        return raw, n
-    side = max(1, int(np.sqrt(max_cells)))
-    in_large = large[raw]
-    rows_cut = np.arange(side, raw.shape[0], side)
-    cols_cut = np.arange(side, raw.shape[1], side)
-    padded = np.insert(np.insert(in_large, rows_cut, False, axis=0), cols_cut, False, axis=1)
-    pieces, n_pieces = ndimage.label(padded, structure=FOUR_CONNECTED)
-    keep_rows = np.ones(padded.shape[0], bool)
-    keep_rows[rows_cut + np.arange(len(rows_cut))] = False
-    keep_cols = np.ones(padded.shape[1], bool)
-    keep_cols[cols_cut + np.arange(len(cols_cut))] = False
-    pieces = pieces[keep_rows][:, keep_cols]
-    small_ids = np.flatnonzero(~large[1:]) + 1
-    relabel = np.zeros(n + 1, dtype=np.int64)
-    relabel[small_ids] = np.arange(1, len(small_ids) + 1)
-    out = relabel[raw]
-    out[in_large] = pieces[in_large] + len(small_ids)
-    return out, len(small_ids) + n_pieces
-
-
-def _mean_by(ids: np.ndarray, values: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:
-    """Mean of ``values`` per label 1..n (sums in row-major cell order)."""
-    return np.bincount(ids, weights=values.astype(np.float64), minlength=n + 1)[1:] / counts
 
 
 def _site_order(table: pd.DataFrame) -> pd.DataFrame:
@@ -419,24 +407,17 @@ def _site_order(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _polygons(labels: np.ndarray, n: int, transform) -> list:
-    """One (Multi)Polygon per label 1..n, on cell edges, holes kept (4-connected tracing)."""
-    parts: list[list] = [[] for _ in range(n)]
-    if n:
-        shapes = rasterio.features.shapes(
-            labels, mask=labels > 0, connectivity=4, transform=transform
-        )
-        for geojson, value in shapes:
-            parts[int(value) - 1].append(shape(geojson))
-    return [_one_geometry(p) for p in parts]
-
-
-def _one_geometry(parts: list):
-    """Union the polygons traced for one label into one valid geometry."""
-    geometry = parts[0] if len(parts) == 1 else shapely.union_all(parts)
-    if not shapely.is_valid(geometry):
-        geometry = shapely.make_valid(geometry)
-    return geometry
+def _relabel(block: np.ndarray, raw_ids: np.ndarray, site_labels: np.ndarray) -> np.ndarray:
+    """Site label of each cell from its region label (0 for regions that are not sites)."""
+    out = np.zeros(block.shape, dtype=np.int32)
+    if raw_ids.size:
+        order = np.argsort(raw_ids)
+        sorted_ids = raw_ids[order]
+        where = np.searchsorted(sorted_ids, block)
+        where = np.minimum(where, sorted_ids.size - 1)
+        hit = (sorted_ids[where] == block) & (block > 0)
+        out[hit] = site_labels[order][where[hit]]
+    return out
 
 
 def _label_raster(labels: np.ndarray, score: xr.DataArray) -> xr.DataArray:
@@ -515,10 +496,22 @@ def _zonal_one(
     }
 
 
-def _raster_source(raster: xr.DataArray) -> NumPyRasterSource:
-    """An in-memory exactextract raster (float64, NaN = nodata, north-up rows)."""
+def _raster_source(raster: xr.DataArray):
+    """An exactextract raster: windowed reads of a dask-backed raster, else in memory.
+
+    A dask-backed raster (a streaming run's layers, read from its scratch GeoTIFFs) is read
+    only in the windows the sites cover (exactextract's xarray source), so the statistics
+    never hold the grid; an in-memory one is passed as float64 (NaN = nodata, north-up rows).
+    """
+    if _is_dask_backed(raster):
+        source = raster.astype(np.float32) if raster.dtype.kind != "f" else raster
+        return XArrayRasterSource(source.rio.write_nodata(np.nan, encoded=False))
     values = np.asarray(raster.values, dtype=np.float64)
     if raster["y"].values[0] < raster["y"].values[-1]:
         values = values[::-1]
     left, bottom, right, top = raster.rio.bounds(recalc=True)
     return NumPyRasterSource(values, left, bottom, right, top, srs_wkt=raster.rio.crs.to_wkt())
+
+
+def _is_dask_backed(raster: xr.DataArray) -> bool:
+    return isinstance(raster.data, da.Array)

@@ -22,6 +22,7 @@ from siting.land.exclusions import describe_rule
 from siting.layers import load_layers, load_vectors, scenario_grid
 from siting.outputs import maps, report
 from siting.outputs.results import open_results
+from siting.outputs.screen import at_screen_resolution
 from siting.outputs.tables import describe_membership
 from siting.result import RunResult
 from siting.scenario.land import UseSpec
@@ -90,13 +91,22 @@ def map_content(result: RunResult):
         suitability={name: use.suitability.score for name, use in result.uses.items()},
         eligible={name: use.eligibility.eligible for name, use in result.uses.items()},
         sites={name: use.sites for name, use in result.uses.items()},
-        hillshade=terrain.hillshade(result.rasters[scenario.layers.elevation]).compute(),
+        hillshade=screen_hillshade(result.rasters[scenario.layers.elevation]),
         points=points,
         turbines=result.wind.turbines if result.wind is not None else None,
         aoi=aoi,
         context={n: result.vectors[n] for n in maps.CONTEXT_LAYERS if n in result.vectors},
         attribution=attribution(scenario),
     )
+
+
+def screen_hillshade(elevation):
+    """Hillshade for the map, computed from the elevation at screen resolution.
+
+    Grids up to :data:`~siting.outputs.screen.SCREEN_PX` cells on the long side are shaded at
+    full resolution; larger ones from block means, so a 100-Mpx grid is not shaded whole.
+    """
+    return terrain.hillshade(at_screen_resolution(elevation)).compute()
 
 
 def attribution(scenario: Scenario) -> str:
@@ -280,7 +290,7 @@ def rebuild_map(folder: str | Path) -> Path:
         suitability={u: results.raster(f"suitability_{u}") for u in results.uses},
         eligible={u: results.raster(f"eligible_{u}") > 0 for u in results.uses},
         sites={u: results.sites(u) for u in results.uses},
-        hillshade=terrain.hillshade(elevation).compute(),
+        hillshade=screen_hillshade(elevation),
         points={n: vectors[n] for n in maps.POINT_LAYERS if n in vectors},
         turbines=results.turbines(),
         aoi=gpd.GeoDataFrame(geometry=[grid.aoi], crs=grid.crs),

@@ -83,6 +83,14 @@ class GridSpec(Section):
     crs: str = Field(description="'auto' picks the local UTM zone, or e.g. 'EPSG:32647'")
     cell_size_m: float = Field(gt=0, description="cell edge in metres")
     chunk_cells: int = Field(ge=16, description="dask chunk edge in cells")
+    streaming: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description=(
+            "keep intermediate rasters on disk (scratch GeoTIFFs) instead of in memory: 'on', "
+            "'off', or 'auto' (on when the in-memory estimate would use more than half the "
+            "memory available)"
+        ),
+    )
 
 
 class TerrainSpec(Section):

@@ -1,0 +1,162 @@
+"""Scratch rasters: a run's intermediate layers kept on disk instead of in memory.
+
+A streaming run writes each layer it would otherwise hold in memory (the aligned inputs,
+terrain, distances, suitability, eligibility, site labels) chunk by chunk to a tiled GeoTIFF
+in a scratch folder, and reads it back lazily in the same chunks. Memory then follows the chunk
+size and the number of workers, not the grid; the result COGs are copied from these files by
+GDAL, and exact zonal statistics read them window by window.
+
+On a dask.distributed cluster the scratch folder must be on storage every worker can reach (the
+workers write the chunks they computed; the writes to one file take a cluster-wide lock).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import rioxarray
+import xarray as xr
+
+__all__ = ["ScratchFolder", "file_backing", "scratch_folder"]
+
+#: GeoTIFF tile edge of scratch files, cells (a divisor of the usual chunk edges).
+TILE_CELLS = 256
+
+#: Attribute marking a layer read back from a scratch file that was written from booleans.
+BOOLEAN_ATTR = "scratch_boolean"
+
+
+class ScratchFolder:
+    """A folder of scratch GeoTIFFs, one per kept layer.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        An existing, empty folder owned by this run.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._names: set[str] = set()
+
+    def keep(self, layer: xr.DataArray, name: str | None = None) -> xr.DataArray:
+        """Compute a layer chunk by chunk into a scratch file and return it read back lazily.
+
+        Parameters
+        ----------
+        layer : xarray.DataArray
+            A 2-D raster ``("y", "x")`` with a CRS, usually dask-backed. Booleans are stored
+            as uint8 and read back as booleans; NaN stays NaN.
+        name : str, optional
+            File stem (default: the layer's name); a second layer of the same name gets a
+            numbered file.
+
+        Returns
+        -------
+        xarray.DataArray
+            The same values, coordinates, name and attributes, dask-backed in the layer's
+            chunks (one chunk of :data:`TILE_CELLS` multiples when it had none), read from
+            ``<name>.tif``.
+        """
+        stem = self._unique(name or str(layer.name or "layer"))
+        path = self.path / f"{stem}.tif"
+        values = layer.astype("uint8") if layer.dtype == bool else layer
+        values = values.rio.write_crs(layer.rio.crs)
+        values.attrs = {}
+        values.encoding = {}
+        nodata = np.nan if values.dtype.kind == "f" else None
+        if nodata is not None:
+            values = values.rio.write_nodata(nodata, encoded=False)
+        values.rio.to_raster(
+            path,
+            tiled=True,
+            blockxsize=TILE_CELLS,
+            blockysize=TILE_CELLS,
+            lock=_write_lock(stem),
+            compute=True,
+            BIGTIFF="IF_SAFER",
+        )
+        chunks = layer.chunks or ((layer.shape[0],), (layer.shape[1],))
+        opened = rioxarray.open_rasterio(
+            path, chunks={"band": 1, "y": chunks[0], "x": chunks[1]}, lock=False, cache=False
+        ).squeeze("band", drop=True)
+        if layer.dtype == bool:
+            opened = opened.astype(bool)
+        opened = opened.drop_vars("spatial_ref", errors="ignore")
+        # The grid's own coordinates (the file's transform could round them differently).
+        opened = opened.assign_coords(x=layer["x"].values, y=layer["y"].values)
+        opened.attrs = dict(layer.attrs)
+        opened.encoding = {"source": str(path)}
+        return opened.rename(layer.name).rio.write_crs(layer.rio.crs)
+
+    def keep_all(self, layers: xr.Dataset, suffix: str = "") -> xr.Dataset:
+        """:meth:`keep` every data variable of a dataset (files ``<name><suffix>.tif``)."""
+        return xr.Dataset(
+            {name: self.keep(layer, f"{name}{suffix}") for name, layer in layers.data_vars.items()}
+        )
+
+    def remove(self) -> None:
+        """Delete the folder and its files (layers read from it can no longer be computed)."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def _unique(self, stem: str) -> str:
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)
+        candidate, n = safe, 2
+        while candidate in self._names:
+            candidate, n = f"{safe}-{n}", n + 1
+        self._names.add(candidate)
+        return candidate
+
+
+@contextmanager
+def scratch_folder(parent: str | Path | None = None) -> Iterator[ScratchFolder]:
+    """A new scratch folder under ``parent`` (default: the system's temporary folder).
+
+    The folder and its files are removed when the block ends, whatever happens in it.
+    """
+    if parent is not None:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=f".siting-scratch-{os.getpid()}-", dir=parent))
+    folder = ScratchFolder(path)
+    try:
+        yield folder
+    finally:
+        folder.remove()
+
+
+def file_backing(layer: xr.DataArray) -> Path | None:
+    """The GeoTIFF a layer is read from unchanged (as :meth:`ScratchFolder.keep` returns it).
+
+    None when the layer is in memory, was computed from other layers, or is a window or a
+    resampling of its file: xarray drops ``encoding`` on arithmetic, and the file's size must
+    match the layer's.
+    """
+    source = layer.encoding.get("source")
+    if not source or not str(source).endswith(".tif") or layer.dtype == bool:
+        return None
+    import rasterio
+
+    try:
+        with rasterio.open(source) as src:
+            same_shape = (src.height, src.width) == tuple(layer.shape)
+    except rasterio.RasterioError:
+        return None
+    return Path(source) if same_shape else None
+
+
+def _write_lock(name: str):
+    """A lock for writes to one file: cluster-wide under dask.distributed, else a thread lock."""
+    try:
+        from distributed import Lock, get_client
+
+        get_client()
+    except (ImportError, ValueError):
+        return threading.Lock()
+    return Lock(f"siting-scratch-{name}")
