@@ -84,7 +84,6 @@ class GridSpec(Section):
     cell_size_m: float = Field(gt=0, description="cell edge in metres")
     chunk_cells: int = Field(ge=16, description="dask chunk edge in cells")
     streaming: Literal["auto", "on", "off"] = Field(
-        default="auto",
         description=(
             "keep intermediate rasters on disk (scratch GeoTIFFs) instead of in memory: 'on', "
             "'off', or 'auto' (on when the in-memory estimate would use more than half the "
