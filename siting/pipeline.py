@@ -9,8 +9,6 @@ to the next. The domains decide; every stage returns new tables and none is chan
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -295,7 +293,7 @@ def analyse(
         preflight(scenario, grid, streaming=streaming)
     keep: Keeper = InMemory()
     if streaming:
-        keep = scratch or _scratch_for_result()
+        keep = scratch or ScratchFolder.create()
     with timed("grid and layers"):
         rasters = load_layers(scenario, grid)
         vectors = load_vectors(scenario, grid)
@@ -335,11 +333,6 @@ def analyse(
     if streaming and scratch is None:
         weakref.finalize(result, keep.remove)
     return result
-
-
-def _scratch_for_result() -> ScratchFolder:
-    """A scratch folder that outlives :func:`analyse` (removed with its result)."""
-    return ScratchFolder(Path(tempfile.mkdtemp(prefix=f".siting-scratch-{os.getpid()}-")))
 
 
 def _sites_of(uses: Mapping[str, UseResult]) -> dict[str, gpd.GeoDataFrame]:

@@ -24,9 +24,7 @@ def same_sites(tiled, whole):
     """The site tables and label rasters agree (geometry compared as point sets)."""
     columns = ["site_id", "label", "rank", "area_ha", "n_cells"]
     assert tiled.sites[columns].equals(whole.sites[columns])
-    assert all(
-        a.equals(b) for a, b in zip(tiled.sites.geometry, whole.sites.geometry, strict=True)
-    )
+    assert all(a.equals(b) for a, b in zip(tiled.sites.geometry, whole.sites.geometry, strict=True))
     np.testing.assert_array_equal(tiled.labels.values, whole.labels.values)
 
 

@@ -31,8 +31,14 @@ DERIVATIVES = {
 }
 
 
-def grid(z: np.ndarray, dx: float = 30.0, dy: float = 30.0, *, north_up: bool = True,
-         crs: str | None = UTM_47N) -> xr.DataArray:
+def grid(
+    z: np.ndarray,
+    dx: float = 30.0,
+    dy: float = 30.0,
+    *,
+    north_up: bool = True,
+    crs: str | None = UTM_47N,
+) -> xr.DataArray:
     """A DEM DataArray with cell-centre coords (dx by dy metres) in UTM 47N."""
     ny, nx = z.shape
     x = 400_000.0 + dx * (np.arange(nx) + 0.5)
@@ -42,14 +48,14 @@ def grid(z: np.ndarray, dx: float = 30.0, dy: float = 30.0, *, north_up: bool = 
     return dem.rio.write_crs(crs) if crs else dem
 
 
-def plane(a: float, b: float, shape=(6, 7), dx=30.0, dy=20.0, *, north_up=True,
-          dtype=np.float64) -> xr.DataArray:
+def plane(
+    a: float, b: float, shape=(6, 7), dx=30.0, dy=20.0, *, north_up=True, dtype=np.float64
+) -> xr.DataArray:
     """The plane z = 1000 + a * easting + b * northing (metres), on a grid."""
     dem = grid(np.zeros(shape), dx, dy, north_up=north_up)
     east = dem.x - dem.x[0]
     north = dem.y - dem.y.min()
-    return (1000.0 + a * east + b * north).transpose("y", "x").astype(dtype).rename(
-        "elevation")
+    return (1000.0 + a * east + b * north).transpose("y", "x").astype(dtype).rename("elevation")
 
 
 def terrain_like(ny=300, nx=400, dx=30.0, dy=30.0, seed=7) -> xr.DataArray:
@@ -60,8 +66,9 @@ def terrain_like(ny=300, nx=400, dx=30.0, dy=30.0, seed=7) -> xr.DataArray:
     for _ in range(12):
         centre_row, centre_col = rng.uniform(0, ny), rng.uniform(0, nx)
         width, height = rng.uniform(10, 80), rng.uniform(-200, 400)
-        z += height * np.exp(-((rows - centre_row) ** 2 + (cols - centre_col) ** 2)
-                             / (2 * width**2))
+        z += height * np.exp(
+            -((rows - centre_row) ** 2 + (cols - centre_col) ** 2) / (2 * width**2)
+        )
     z += rng.normal(0, 0.5, z.shape)
     z[100:110, 50:60] = 1400.0  # flat: aspect undefined
     holes = rng.integers(0, [ny, nx], size=(15, 2))
@@ -83,17 +90,21 @@ def test_plane_on_non_square_cells():
     a, b = 0.3, -0.2  # rises to the east, falls to the north
     dem = plane(a, b, dx=30.0, dy=20.0)
     inside = ~corners(dem.shape)  # corners: see test_corners_follow_gdaldem
-    np.testing.assert_allclose(terrain.slope(dem).values[inside],
-                               math.degrees(math.atan(math.hypot(a, b))), rtol=1e-12)
+    np.testing.assert_allclose(
+        terrain.slope(dem).values[inside], math.degrees(math.atan(math.hypot(a, b))), rtol=1e-12
+    )
     # Downslope points west and north: azimuth atan2(-a, -b) = 303.69 degrees.
-    np.testing.assert_allclose(terrain.aspect(dem).values[inside],
-                               math.degrees(math.atan2(-a, -b)) % 360, rtol=1e-12)
-    np.testing.assert_allclose(terrain.northness(dem).values[inside],
-                               -b / math.hypot(a, b), rtol=1e-12)
+    np.testing.assert_allclose(
+        terrain.aspect(dem).values[inside], math.degrees(math.atan2(-a, -b)) % 360, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        terrain.northness(dem).values[inside], -b / math.hypot(a, b), rtol=1e-12
+    )
     np.testing.assert_allclose(terrain.tpi(dem).values[inside], 0.0, atol=1e-9)
     rises = [a * 30 * i + b * 20 * j for i in (-1, 0, 1) for j in (-1, 0, 1)]
-    np.testing.assert_allclose(terrain.tri(dem).values[inside],
-                               math.sqrt(sum(r * r for r in rises)), rtol=1e-12)
+    np.testing.assert_allclose(
+        terrain.tri(dem).values[inside], math.sqrt(sum(r * r for r in rises)), rtol=1e-12
+    )
 
 
 def test_tpi_with_a_wider_window_is_zero_on_a_plane_everywhere():
@@ -150,12 +161,12 @@ def test_corners_follow_gdaldem():
     a, b = 0.3, -0.2
     dem = plane(a, b, dx=30.0, dy=20.0)
     expected = math.degrees(math.atan(math.hypot(a / 2, b)))
-    np.testing.assert_allclose(terrain.slope(dem).values[corners(dem.shape)], expected,
-                               rtol=1e-12)
+    np.testing.assert_allclose(terrain.slope(dem).values[corners(dem.shape)], expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize(("a", "b", "azimuth"), [(0, -1, 0), (-1, 0, 90), (0, 1, 180),
-                                                 (1, 0, 270), (-1, -1, 45)])
+@pytest.mark.parametrize(
+    ("a", "b", "azimuth"), [(0, -1, 0), (-1, 0, 90), (0, 1, 180), (1, 0, 270), (-1, -1, 45)]
+)
 @pytest.mark.parametrize("north_up", [True, False])
 def test_aspect_compass_directions(a, b, azimuth, north_up):
     dem = plane(0.1 * a, 0.1 * b, dx=25.0, dy=25.0, north_up=north_up)
@@ -183,8 +194,7 @@ def test_hillshade_faces_and_shadow():
     slope = math.atan(math.hypot(0.5, 0.5))
     expected = math.cos(math.radians(45) - slope)  # sun and normal in one vertical plane
     inside = ~corners(facing_sun.shape)
-    np.testing.assert_allclose(terrain.hillshade(facing_sun).values[inside], expected,
-                               rtol=1e-12)
+    np.testing.assert_allclose(terrain.hillshade(facing_sun).values[inside], expected, rtol=1e-12)
     assert (terrain.hillshade(away).values == 0).all()
 
 
@@ -201,8 +211,9 @@ def test_nodata_neighbour_takes_the_centre_value():
 def test_nodata_stays_nodata_and_nothing_else_is():
     dem = terrain_like(30, 40)  # noisy: no flat cell, so aspect is defined everywhere
     for name, derive in DERIVATIVES.items():
-        np.testing.assert_array_equal(np.isnan(derive(dem).values), np.isnan(dem.values),
-                                      err_msg=name)
+        np.testing.assert_array_equal(
+            np.isnan(derive(dem).values), np.isnan(dem.values), err_msg=name
+        )
 
 
 def test_encoded_nodata_is_masked():
@@ -286,20 +297,25 @@ def test_bad_parameters_are_refused(call, match):
 def run_gdaldem(tmp_path, dem: xr.DataArray, mode: str) -> np.ndarray:
     """Output of ``gdaldem <mode> -compute_edges`` on the DEM, nodata as NaN."""
     if shutil.which("gdaldem") is None:
-        pytest.skip("gdaldem not found: install Debian package gdal-bin "
-                    "(make test does this where it can)")
+        pytest.skip(
+            "gdaldem not found: install Debian package gdal-bin (make test does this where it can)"
+        )
     source = tmp_path / "dem.tif"
     if not source.exists():
         dem.rio.write_nodata(np.nan, encoded=False).rio.to_raster(source)
     target = tmp_path / f"{mode}.tif"
-    subprocess.run(["gdaldem", mode, str(source), str(target), "-compute_edges", "-q"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["gdaldem", mode, str(source), str(target), "-compute_edges", "-q"],
+        check=True,
+        capture_output=True,
+    )
     with rasterio.open(target) as dataset:
         return dataset.read(1, masked=True).astype(np.float64).filled(np.nan)
 
 
-def assert_close_with_same_nodata(ours: np.ndarray, reference: np.ndarray, tolerance: float,
-                                  *, circular: bool = False) -> None:
+def assert_close_with_same_nodata(
+    ours: np.ndarray, reference: np.ndarray, tolerance: float, *, circular: bool = False
+) -> None:
     np.testing.assert_array_equal(np.isnan(ours), np.isnan(reference))
     difference = np.abs(ours - reference)
     if circular:
@@ -310,16 +326,18 @@ def assert_close_with_same_nodata(ours: np.ndarray, reference: np.ndarray, toler
 @pytest.mark.parametrize("cell", [(30.0, 30.0), (30.0, 20.0)], ids=["square", "non-square"])
 def test_matches_gdaldem(tmp_path, cell):
     dem = terrain_like(dx=cell[0], dy=cell[1])
-    checks = [("slope", terrain.slope, 1e-3), ("TPI", terrain.tpi, 1e-3),
-              ("TRI", terrain.tri, 1e-3)]
+    checks = [
+        ("slope", terrain.slope, 1e-3),
+        ("TPI", terrain.tpi, 1e-3),
+        ("TRI", terrain.tri, 1e-3),
+    ]
     for mode, derive, tolerance in checks:
         reference = run_gdaldem(tmp_path, dem, mode)
         assert_close_with_same_nodata(derive(dem).values, reference, tolerance)
 
     shade = terrain.hillshade(dem).values
     as_gdaldem_bytes = np.floor(1.0 + 254.0 * shade + 0.5)
-    assert_close_with_same_nodata(as_gdaldem_bytes, run_gdaldem(tmp_path, dem, "hillshade"),
-                                  1.5)
+    assert_close_with_same_nodata(as_gdaldem_bytes, run_gdaldem(tmp_path, dem, "hillshade"), 1.5)
 
     if cell[0] == cell[1]:  # gdaldem's aspect ignores the cell size (see aspect's docstring)
         reference = run_gdaldem(tmp_path, dem, "aspect")
@@ -343,8 +361,15 @@ def assert_chunked_equals_whole(dem: xr.DataArray, chunks: dict) -> None:
         np.testing.assert_array_equal(chunked, whole.values, err_msg=name)
 
 
-@pytest.mark.parametrize("chunks", [{"y": 1, "x": 1}, {"y": 2, "x": 3}, {"y": 3, "x": 1},
-                                    {"y": (4, 1, 2, 2), "x": (1, 2, 3, 4, 6)}])
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        {"y": 1, "x": 1},
+        {"y": 2, "x": 3},
+        {"y": 3, "x": 1},
+        {"y": (4, 1, 2, 2), "x": (1, 2, 3, 4, 6)},
+    ],
+)
 def test_chunked_equals_whole(chunks):
     dem = terrain_like(9, 16, seed=3)
     assert_chunked_equals_whole(dem, chunks)
@@ -356,8 +381,7 @@ def dems_and_chunks(draw):
     nx = draw(st.integers(2, 10))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
-    z = rng.normal(1000.0, 50.0, (ny, nx)).astype(draw(st.sampled_from([np.float32,
-                                                                          np.float64])))
+    z = rng.normal(1000.0, 50.0, (ny, nx)).astype(draw(st.sampled_from([np.float32, np.float64])))
     z[rng.random((ny, nx)) < draw(st.sampled_from([0.0, 0.1, 0.4]))] = np.nan
     chunks = {"y": draw(st.integers(1, ny)), "x": draw(st.integers(1, nx))}
     cells = draw(st.sampled_from([(30.0, 30.0), (10.0, 27.5)]))

@@ -24,13 +24,10 @@ import numpy as np
 import rioxarray
 import xarray as xr
 
-__all__ = ["ScratchFolder", "file_backing", "scratch_folder"]
+__all__ = ["ScratchFolder", "scratch_folder"]
 
 #: GeoTIFF tile edge of scratch files, cells (a divisor of the usual chunk edges).
 TILE_CELLS = 256
-
-#: Attribute marking a layer read back from a scratch file that was written from booleans.
-BOOLEAN_ATTR = "scratch_boolean"
 
 
 class ScratchFolder:
@@ -45,6 +42,18 @@ class ScratchFolder:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._names: set[str] = set()
+
+    @classmethod
+    def create(cls, parent: str | Path | None = None) -> ScratchFolder:
+        """A new, empty scratch folder under ``parent`` (default: the system's temporary folder).
+
+        The caller removes it (:meth:`remove`); :func:`scratch_folder` does so at the end of a
+        block.
+        """
+        if parent is not None:
+            Path(parent).mkdir(parents=True, exist_ok=True)
+        prefix = f".siting-scratch-{os.getpid()}-"
+        return cls(Path(tempfile.mkdtemp(prefix=prefix, dir=parent)))
 
     def keep(self, layer: xr.DataArray, name: str | None = None) -> xr.DataArray:
         """Compute a layer chunk by chunk into a scratch file and return it read back lazily.
@@ -121,34 +130,11 @@ def scratch_folder(parent: str | Path | None = None) -> Iterator[ScratchFolder]:
 
     The folder and its files are removed when the block ends, whatever happens in it.
     """
-    if parent is not None:
-        Path(parent).mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix=f".siting-scratch-{os.getpid()}-", dir=parent))
-    folder = ScratchFolder(path)
+    folder = ScratchFolder.create(parent)
     try:
         yield folder
     finally:
         folder.remove()
-
-
-def file_backing(layer: xr.DataArray) -> Path | None:
-    """The GeoTIFF a layer is read from unchanged (as :meth:`ScratchFolder.keep` returns it).
-
-    None when the layer is in memory, was computed from other layers, or is a window or a
-    resampling of its file: xarray drops ``encoding`` on arithmetic, and the file's size must
-    match the layer's.
-    """
-    source = layer.encoding.get("source")
-    if not source or not str(source).endswith(".tif") or layer.dtype == bool:
-        return None
-    import rasterio
-
-    try:
-        with rasterio.open(source) as src:
-            same_shape = (src.height, src.width) == tuple(layer.shape)
-    except rasterio.RasterioError:
-        return None
-    return Path(source) if same_shape else None
 
 
 def _write_lock(name: str):

@@ -68,12 +68,9 @@ def write_cog(da: xr.DataArray, path: str | Path, inside: xr.DataArray | None = 
     if _is_dask(da.data) and da.size > IN_MEMORY_WRITE_CELLS:
         return _write_cog_streamed(da, path, inside)
     values = np.asarray(da.values)
+    nodata = _nodata_for(values.dtype, inside)
     if values.dtype == bool:
-        values, nodata = values.astype("uint8"), BOOLEAN_NODATA if inside is not None else None
-    elif values.dtype.kind == "f":
-        nodata = np.nan
-    else:
-        nodata = None
+        values = values.astype("uint8")
     if inside is not None:
         outside = ~np.asarray(inside.values, dtype=bool)
         values = values.copy()
@@ -86,11 +83,7 @@ def write_cog(da: xr.DataArray, path: str | Path, inside: xr.DataArray | None = 
     }  # fmt: skip
     with rasterio.open(path, "w", **profile) as target:
         target.write(values, 1)
-        target.update_tags(**{k: str(v) for k, v in attrs.items()})
-        if attrs.get("units"):
-            target.units = (str(attrs["units"]),)
-        if attrs.get("long_name"):
-            target.set_band_description(1, str(attrs["long_name"]))
+        _describe_band(target, attrs)
     return path
 
 
@@ -112,14 +105,8 @@ def _write_cog_streamed(da: xr.DataArray, path: Path, inside: xr.DataArray | Non
     import rasterio
     import rasterio.shutil
 
-    values = da
-    if da.dtype == bool:
-        values = da.astype("uint8")
-        nodata = BOOLEAN_NODATA if inside is not None else None
-    elif da.dtype.kind == "f":
-        nodata = np.nan
-    else:
-        nodata = None
+    nodata = _nodata_for(da.dtype, inside)
+    values = da.astype("uint8") if da.dtype == bool else da
     if inside is not None:
         values = values.where(inside, nodata if nodata is not None else 0).astype(values.dtype)
     values = values.rio.write_crs(da.rio.crs)
@@ -133,17 +120,29 @@ def _write_cog_streamed(da: xr.DataArray, path: Path, inside: xr.DataArray | Non
             tiled, tiled=True, blockxsize=512, blockysize=512, compute=True, BIGTIFF="IF_SAFER"
         )
         with rasterio.open(tiled, "r+") as target:
-            target.update_tags(**{k: str(v) for k, v in attrs.items()})
-            if attrs.get("units"):
-                target.units = (str(attrs["units"]),)
-            if attrs.get("long_name"):
-                target.set_band_description(1, str(attrs["long_name"]))
+            _describe_band(target, attrs)
         rasterio.shutil.copy(
             tiled, path, driver="COG", COMPRESS="DEFLATE", BLOCKSIZE=512, BIGTIFF="IF_SAFER"
         )
     finally:
         tiled.unlink(missing_ok=True)
     return path
+
+
+def _nodata_for(dtype: np.dtype, inside: xr.DataArray | None):
+    """Nodata of a written raster: NaN for floats, :data:`BOOLEAN_NODATA` for masked booleans."""
+    if dtype.kind == "b":
+        return BOOLEAN_NODATA if inside is not None else None
+    return np.nan if dtype.kind == "f" else None
+
+
+def _describe_band(target, attrs: dict) -> None:
+    """Dataset tags from ``attrs``; band unit and description from ``units`` and ``long_name``."""
+    target.update_tags(**{k: str(v) for k, v in attrs.items()})
+    if attrs.get("units"):
+        target.units = (str(attrs["units"]),)
+    if attrs.get("long_name"):
+        target.set_band_description(1, str(attrs["long_name"]))
 
 
 def write_geojson(frame: gpd.GeoDataFrame, path: str | Path, layer: str = "sites") -> Path:

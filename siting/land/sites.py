@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import dask.array as da
 import geopandas as gpd
@@ -158,9 +159,9 @@ def candidate_sites(
         table = table.iloc[:max_sites]
     site_labels = np.arange(1, len(table) + 1, dtype=np.int32)
     raw_ids = table.index.to_numpy(dtype=np.int64)
-    labels = keep(
-        _label_raster(raw.map_blocks(_relabel, raw_ids, site_labels, dtype=np.int32), score)
-    )
+    order = np.argsort(raw_ids)  # sorted once, looked up per tile
+    relabel = partial(_relabel, sorted_ids=raw_ids[order], labels_of_sorted=site_labels[order])
+    labels = keep(_label_raster(raw.map_blocks(relabel, dtype=np.int32), score))
     shapes = regions.outlines(labels.data, site_labels, transform)
     geometry = [shapes[int(k)] for k in site_labels]
     sites = gpd.GeoDataFrame(
@@ -407,16 +408,13 @@ def _site_order(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _relabel(block: np.ndarray, raw_ids: np.ndarray, site_labels: np.ndarray) -> np.ndarray:
+def _relabel(block: np.ndarray, sorted_ids: np.ndarray, labels_of_sorted: np.ndarray) -> np.ndarray:
     """Site label of each cell from its region label (0 for regions that are not sites)."""
     out = np.zeros(block.shape, dtype=np.int32)
-    if raw_ids.size:
-        order = np.argsort(raw_ids)
-        sorted_ids = raw_ids[order]
-        where = np.searchsorted(sorted_ids, block)
-        where = np.minimum(where, sorted_ids.size - 1)
+    if sorted_ids.size:
+        where = np.minimum(np.searchsorted(sorted_ids, block), sorted_ids.size - 1)
         hit = (sorted_ids[where] == block) & (block > 0)
-        out[hit] = site_labels[order][where[hit]]
+        out[hit] = labels_of_sorted[where[hit]]
     return out
 
 
