@@ -29,7 +29,7 @@ from siting.forest import sequestration as forest
 from siting.forest.sequestration import ForestAssessment
 from siting.grid import Grid
 from siting.io.era5 import read_era5
-from siting.io.scratch import ScratchFolder, scratch_folder
+from siting.io.scratch import ScratchFolder, bounded_block_cache, scratch_folder
 from siting.io.species import load_species_library
 from siting.io.turbines import load_chosen_turbine
 from siting.land import describe, distance, sensitivity, terrain
@@ -278,6 +278,11 @@ def analyse(
     -------
     RunResult
     """
+    with bounded_block_cache():
+        return _analyse(scenario, stage, scratch)
+
+
+def _analyse(scenario: Scenario, stage: Reporter, scratch: ScratchFolder | None) -> RunResult:
     timings: dict[str, float] = {}
 
     @contextmanager
@@ -498,7 +503,7 @@ def run(
     started = time.perf_counter()
     # A streaming run's scratch rasters sit next to the results folder (same storage, which
     # on a cluster must be shared) and are removed once the results are written.
-    with scratch_folder(out_dir.resolve().parent) as scratch:
+    with scratch_folder(out_dir.resolve().parent) as scratch, bounded_block_cache():
         result = analyse(scenario, stage, scratch=scratch)
         with stage("writing results"):
             with io.staged_output_dir(out_dir, protected=list(inputs)) as staging:
