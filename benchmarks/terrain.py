@@ -43,12 +43,27 @@ def build_dem(path: Path, size: int, seed: int = 20240601) -> None:
     from rasterio.transform import from_origin
 
     rng = np.random.default_rng(seed)
-    hills = [(rng.uniform(0, size), rng.uniform(0, size), rng.uniform(20, size / 8),
-              rng.uniform(-300, 600)) for _ in range(60)]
+    hills = [
+        (
+            rng.uniform(0, size),
+            rng.uniform(0, size),
+            rng.uniform(20, size / 8),
+            rng.uniform(-300, 600),
+        )
+        for _ in range(60)
+    ]
     profile = {
-        "driver": "GTiff", "width": size, "height": size, "count": 1, "dtype": "float32",
-        "crs": UTM_47N, "transform": from_origin(400_000.0, 5_550_000.0, CELL_M, CELL_M),
-        "nodata": float("nan"), "tiled": True, "blockxsize": 256, "blockysize": 256,
+        "driver": "GTiff",
+        "width": size,
+        "height": size,
+        "count": 1,
+        "dtype": "float32",
+        "crs": UTM_47N,
+        "transform": from_origin(400_000.0, 5_550_000.0, CELL_M, CELL_M),
+        "nodata": float("nan"),
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
         "BIGTIFF": "IF_SAFER",
     }
     cols = np.arange(size, dtype=np.float64)
@@ -58,14 +73,17 @@ def build_dem(path: Path, size: int, seed: int = 20240601) -> None:
             z = np.full((rows.size, size), 1500.0)
             for row, col, width, height in hills:
                 # A Gaussian hill is separable: outer product of two 1-D profiles.
-                z += height * np.outer(np.exp(-((rows - row) ** 2) / (2 * width**2)),
-                                       np.exp(-((cols - col) ** 2) / (2 * width**2)))
+                z += height * np.outer(
+                    np.exp(-((rows - row) ** 2) / (2 * width**2)),
+                    np.exp(-((cols - col) ** 2) / (2 * width**2)),
+                )
             z += 40 * np.sin(rows[:, None] / 97.0) * np.cos(cols[None, :] / 61.0)
             z += rng.normal(0.0, 0.5, z.shape)
             holes = rng.integers(0, [rows.size, size], size=(20, 2))
             z[holes[:, 0], holes[:, 1]] = np.nan
-            dst.write(z.astype(np.float32), 1,
-                      window=rasterio.windows.Window(0, top, size, rows.size))
+            dst.write(
+                z.astype(np.float32), 1, window=rasterio.windows.Window(0, top, size, rows.size)
+            )
 
 
 def measure(command: list[str]) -> tuple[float, float, str]:
@@ -79,15 +97,25 @@ def measure(command: list[str]) -> tuple[float, float, str]:
         out.seek(0)
         err.seek(0)
         if process.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): "
-                               f"{err.read()}")
+            raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {err.read()}")
         return wall, usage.ru_maxrss * 1024 / MIB, out.read()
 
 
 def gdaldem_commands(dem: Path, out_dir: Path) -> list[list[str]]:
     """``gdaldem slope`` and ``gdaldem aspect`` with computed edges, GTiff output."""
-    return [["gdaldem", mode, str(dem), str(out_dir / f"gdaldem_{mode}.tif"),
-             "-compute_edges", "-of", "GTiff", "-q"] for mode in ("slope", "aspect")]
+    return [
+        [
+            "gdaldem",
+            mode,
+            str(dem),
+            str(out_dir / f"gdaldem_{mode}.tif"),
+            "-compute_edges",
+            "-of",
+            "GTiff",
+            "-q",
+        ]
+        for mode in ("slope", "aspect")
+    ]
 
 
 def siting_command(dem: Path, out_dir: Path, chunk: int) -> list[str]:
@@ -108,13 +136,20 @@ def worker(dem_path: str, out_dir: str, chunk: int) -> None:
     sys.path.append(str(Path(__file__).resolve().parents[1]))  # a checkout, if not installed
     from siting.land import terrain
 
-    dem = rioxarray.open_rasterio(dem_path, chunks={"y": chunk, "x": chunk}, lock=False,
-                                  masked=True).squeeze("band", drop=True)
+    dem = rioxarray.open_rasterio(
+        dem_path, chunks={"y": chunk, "x": chunk}, lock=False, masked=True
+    ).squeeze("band", drop=True)
     writes = []
     for derive in (terrain.slope, terrain.aspect):
         result = derive(dem)
-        writes.append(result.rio.to_raster(Path(out_dir) / f"siting_{result.name}.tif",
-                                           tiled=True, lock=threading.Lock(), compute=False))
+        writes.append(
+            result.rio.to_raster(
+                Path(out_dir) / f"siting_{result.name}.tif",
+                tiled=True,
+                lock=threading.Lock(),
+                compute=False,
+            )
+        )
     imported = time.perf_counter()
     dask.compute(*writes, scheduler="threads")
     done = time.perf_counter()
@@ -126,11 +161,15 @@ def compare_outputs(out_dir: Path) -> dict[str, float]:
     import rasterio
 
     differences = {}
-    for ours_name, theirs_name, circular in (("siting_slope_deg", "gdaldem_slope", False),
-                                             ("siting_aspect_deg", "gdaldem_aspect", True)):
+    for ours_name, theirs_name, circular in (
+        ("siting_slope_deg", "gdaldem_slope", False),
+        ("siting_aspect_deg", "gdaldem_aspect", True),
+    ):
         worst = 0.0
-        with rasterio.open(out_dir / f"{ours_name}.tif") as ours, \
-                rasterio.open(out_dir / f"{theirs_name}.tif") as theirs:
+        with (
+            rasterio.open(out_dir / f"{ours_name}.tif") as ours,
+            rasterio.open(out_dir / f"{theirs_name}.tif") as theirs,
+        ):
             for _, window in ours.block_windows(1):
                 a = ours.read(1, window=window, masked=True).astype(np.float64).filled(np.nan)
                 b = theirs.read(1, window=window, masked=True).astype(np.float64)
@@ -147,8 +186,10 @@ def compare_outputs(out_dir: Path) -> dict[str, float]:
 
 
 def summarise(label: str, values: list[float], unit: str) -> str:
-    return (f"{label}: min {min(values):.2f} {unit}, median {statistics.median(values):.2f} "
-            f"{unit}  ({', '.join(f'{v:.2f}' for v in values)})")
+    return (
+        f"{label}: min {min(values):.2f} {unit}, median {statistics.median(values):.2f} "
+        f"{unit}  ({', '.join(f'{v:.2f}' for v in values)})"
+    )
 
 
 def main() -> None:
@@ -170,9 +211,11 @@ def main() -> None:
         started = time.perf_counter()
         build_dem(dem, args.size)
         dem_mib = args.size * args.size * 4 / MIB
-        print(f"DEM {args.size} x {args.size} float32 ({dem_mib:.0f} MiB), built in "
-              f"{time.perf_counter() - started:.1f} s; {os.cpu_count()} cores; "
-              f"chunks {args.chunk} x {args.chunk}")
+        print(
+            f"DEM {args.size} x {args.size} float32 ({dem_mib:.0f} MiB), built in "
+            f"{time.perf_counter() - started:.1f} s; {os.cpu_count()} cores; "
+            f"chunks {args.chunk} x {args.chunk}"
+        )
 
         measure(siting_command(dem, folder, args.chunk))  # warm-up: numba cache, page cache
         for command in gdaldem_commands(dem, folder):
@@ -191,15 +234,21 @@ def main() -> None:
         print(summarise("gdaldem slope + aspect  wall", gdal_times, "s"))
         print(summarise("siting  slope + aspect  wall", our_times, "s"))
         print(summarise("  of which compute + write ", our_compute, "s"))
-        print(f"ratio siting / gdaldem (median wall): "
-              f"{statistics.median(our_times) / statistics.median(gdal_times):.2f}  "
-              f"(goal < 1.0)")
-        print(f"peak RSS siting: {max(our_peaks):.0f} MiB = "
-              f"{max(our_peaks) / dem_mib:.2f} x the DEM (goal < 3); "
-              f"gdaldem: {max(gdal_peaks):.0f} MiB")
+        print(
+            f"ratio siting / gdaldem (median wall): "
+            f"{statistics.median(our_times) / statistics.median(gdal_times):.2f}  "
+            f"(goal < 1.0)"
+        )
+        print(
+            f"peak RSS siting: {max(our_peaks):.0f} MiB = "
+            f"{max(our_peaks) / dem_mib:.2f} x the DEM (goal < 3); "
+            f"gdaldem: {max(gdal_peaks):.0f} MiB"
+        )
         differences = compare_outputs(folder)
-        print(f"max |siting - gdaldem|: slope {differences['slope']:.2e} deg, "
-              f"aspect {differences['aspect']:.2e} deg (circular)")
+        print(
+            f"max |siting - gdaldem|: slope {differences['slope']:.2e} deg, "
+            f"aspect {differences['aspect']:.2e} deg (circular)"
+        )
 
 
 if __name__ == "__main__":

@@ -89,3 +89,19 @@ def test_a_block_cache_the_user_set_is_left_alone(monkeypatch):
     before = get_gdal_config("GDAL_CACHEMAX")
     with bounded_block_cache(64):
         assert get_gdal_config("GDAL_CACHEMAX") == before
+
+
+def test_a_streaming_run_without_disk_for_its_scratch_is_refused_before_any_work(
+    monkeypatch, tmp_path
+):
+    import shutil
+    from collections import namedtuple
+
+    from siting.errors import ConfigError
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: usage(10**9, 10**9 - 10**6, 10**6))
+    scenario = siting.load_scenario().replace({"grid.streaming": "on"})
+    with pytest.raises(ConfigError, match=r"grid.streaming.*scratch rasters need up to .* GiB"):
+        siting.run(scenario, tmp_path / "results")
+    assert not (tmp_path / "results").exists()

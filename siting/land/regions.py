@@ -50,7 +50,17 @@ def label_regions(qualifying: da.Array) -> da.Array:
     from dask_image.ndmeasure import label
 
     labels, _ = label(qualifying, structure=FOUR_CONNECTED)
-    return labels.astype(np.int64)
+    return labels.astype(label_dtype(qualifying.size))
+
+
+def label_dtype(cells: int) -> np.dtype:
+    """Integer type of the labels of a raster of ``cells`` cells: int32 when it cannot overflow.
+
+    Every region and every parcel cut from one holds a cell, and parcel labels start above the
+    largest region label, so no label exceeds twice the cells; int32 halves the label rasters
+    (memory and scratch disk) up to about 1 Gpx, int64 beyond.
+    """
+    return np.dtype(np.int32 if 2 * cells < np.iinfo(np.int32).max else np.int64)
 
 
 def region_table(labels: da.Array, score: da.Array, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
@@ -59,7 +69,7 @@ def region_table(labels: da.Array, score: da.Array, x: np.ndarray, y: np.ndarray
     Parameters
     ----------
     labels : dask.array.Array
-        int64 region labels (0 = none).
+        Integer region labels (0 = none).
     score : dask.array.Array
         float values summed per region (``score_sum``), same chunks as ``labels``.
     x, y : numpy.ndarray
@@ -120,7 +130,7 @@ def split_large_regions(
         lambda block, block_info=None: _offset_pieces(block, offsets, first_new, block_info),
         dtype=np.int64,
     ).rechunk(labels.chunks)
-    return da.where(pieces > 0, pieces, labels)
+    return da.where(pieces > 0, pieces, labels).astype(labels.dtype)
 
 
 def outlines(labels: da.Array, values: np.ndarray, transform: Affine) -> dict[int, object]:
