@@ -67,3 +67,28 @@ def test_tiling_never_changes_the_sites(seed, rows, cols, chunk_rows, chunk_cols
     whole = sites_of(raster(field), **kwargs)
     tiled = sites_of(raster(field, chunks=(chunk_rows, chunk_cols)), **kwargs)
     same_sites(tiled, whole)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    rows=st.integers(1, 50),
+    cols=st.integers(1, 50),
+    chunk_rows=st.integers(1, 13),
+    chunk_cols=st.integers(1, 13),
+    density=st.floats(0.2, 0.8),
+)
+def test_tile_labels_partition_the_cells_as_scipy_does(
+    seed, rows, cols, chunk_rows, chunk_cols, density
+):
+    import dask.array as da
+
+    from siting.land.regions import label_regions
+
+    cells = np.random.default_rng(seed).random((rows, cols)) < density
+    expected, _ = ndimage.label(cells, structure=FOUR_CONNECTED)
+    tiled = label_regions(da.from_array(cells, chunks=(chunk_rows, chunk_cols))).compute()
+    assert ((tiled > 0) == cells).all()
+    # The same regions: each scipy label maps to one tile label and back.
+    pairs = np.unique(np.stack([expected[cells], tiled[cells]]), axis=1)
+    assert len(np.unique(pairs[0])) == len(np.unique(pairs[1])) == pairs.shape[1]
