@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import dask
 import numpy as np
 import rasterio
 import rioxarray
@@ -68,8 +69,8 @@ class ScratchFolder:
         Parameters
         ----------
         layer : xarray.DataArray
-            A 2-D raster ``("y", "x")``, usually dask-backed. Booleans are stored
-            as uint8 and read back as booleans; NaN stays NaN.
+            A 2-D raster ``("y", "x")``, usually dask-backed. Booleans are stored as uint8
+            and read back as booleans; NaN stays NaN.
         name : str, optional
             File stem (default: the layer's name); a second layer of the same name gets a
             numbered file.
@@ -78,48 +79,29 @@ class ScratchFolder:
         -------
         xarray.DataArray
             The same values, coordinates, name and attributes, dask-backed in the layer's
-            chunks (one chunk of :data:`TILE_CELLS` multiples when it had none), read from
-            ``<name>.tif``.
+            chunks (one chunk when it had none), read from ``<name>.tif``.
         """
-        stem = self._unique(name or str(layer.name or "layer"))
-        path = self.path / f"{stem}.tif"
-        values = layer.astype("uint8") if layer.dtype == bool else layer
-        crs = layer.rio.crs  # None for computed layers that lost it: kept as they came
-        if crs is not None:
-            values = values.rio.write_crs(crs)
-        values.attrs = {}
-        values.encoding = {}
-        nodata = np.nan if values.dtype.kind == "f" else None
-        if nodata is not None:
-            values = values.rio.write_nodata(nodata, encoded=False)
-        values.rio.to_raster(
-            path,
-            tiled=True,
-            blockxsize=TILE_CELLS,
-            blockysize=TILE_CELLS,
-            lock=_write_lock(stem),
-            compute=True,
-            BIGTIFF="IF_SAFER",
-        )
-        chunks = layer.chunks or ((layer.shape[0],), (layer.shape[1],))
-        opened = rioxarray.open_rasterio(
-            path, chunks={"band": 1, "y": chunks[0], "x": chunks[1]}, lock=False, cache=False
-        ).squeeze("band", drop=True)
-        if layer.dtype == bool:
-            opened = opened.astype(bool)
-        opened = opened.drop_vars("spatial_ref", errors="ignore")
-        # The grid's own coordinates (the file's transform could round them differently).
-        opened = opened.assign_coords(x=layer["x"].values, y=layer["y"].values)
-        opened.attrs = dict(layer.attrs)
-        opened.encoding = {"source": str(path)}
-        opened = opened.rename(layer.name)
-        return opened if crs is None else opened.rio.write_crs(crs)
+        (kept,) = self._keep_together({name or str(layer.name or "layer"): layer})
+        return kept
 
     def keep_all(self, layers: xr.Dataset, suffix: str = "") -> xr.Dataset:
-        """:meth:`keep` every data variable of a dataset (files ``<name><suffix>.tif``)."""
-        return xr.Dataset(
-            {name: self.keep(layer, f"{name}{suffix}") for name, layer in layers.data_vars.items()}
-        )
+        """:meth:`keep` every data variable of a dataset (files ``<name><suffix>.tif``).
+
+        The layers are computed together, so what they share (a criterion read by several, a
+        DEM window under every terrain derivative) is computed once.
+        """
+        named = {f"{name}{suffix}": layer for name, layer in layers.data_vars.items()}
+        kept = self._keep_together(named)
+        return xr.Dataset(dict(zip(layers.data_vars, kept, strict=True)))
+
+    def _keep_together(self, named: dict[str, xr.DataArray]) -> list[xr.DataArray]:
+        writes, paths = [], []
+        for stem, layer in named.items():
+            path = self.path / f"{self._unique(stem)}.tif"
+            writes.append(_write_tiled(layer, path, lock=_write_lock(path.stem)))
+            paths.append(path)
+        dask.compute(*writes)
+        return [_read_back(layer, path) for layer, path in zip(named.values(), paths, strict=True)]
 
     def remove(self) -> None:
         """Delete the folder and its files (layers read from it can no longer be computed)."""
@@ -132,6 +114,45 @@ class ScratchFolder:
             candidate, n = f"{safe}-{n}", n + 1
         self._names.add(candidate)
         return candidate
+
+
+def _write_tiled(layer: xr.DataArray, path: Path, lock):
+    """The delayed write of a layer to a tiled GeoTIFF (None when it was written at once)."""
+    values = layer.astype("uint8") if layer.dtype == bool else layer
+    crs = layer.rio.crs  # None for computed layers that lost it: kept as they came
+    if crs is not None:
+        values = values.rio.write_crs(crs)
+    values.attrs = {}
+    values.encoding = {}
+    if values.dtype.kind == "f":
+        values = values.rio.write_nodata(np.nan, encoded=False)
+    return values.rio.to_raster(
+        path,
+        tiled=True,
+        blockxsize=TILE_CELLS,
+        blockysize=TILE_CELLS,
+        lock=lock,
+        compute=False,
+        BIGTIFF="IF_SAFER",
+    )
+
+
+def _read_back(layer: xr.DataArray, path: Path) -> xr.DataArray:
+    """The scratch file of ``layer``, lazily, with its grid, name, attributes and chunks."""
+    chunks = layer.chunks or ((layer.shape[0],), (layer.shape[1],))
+    opened = rioxarray.open_rasterio(
+        path, chunks={"band": 1, "y": chunks[0], "x": chunks[1]}, lock=False, cache=False
+    ).squeeze("band", drop=True)
+    if layer.dtype == bool:
+        opened = opened.astype(bool)
+    opened = opened.drop_vars("spatial_ref", errors="ignore")
+    # The grid's own coordinates (the file's transform could round them differently).
+    opened = opened.assign_coords(x=layer["x"].values, y=layer["y"].values)
+    opened.attrs = dict(layer.attrs)
+    opened.encoding = {"source": str(path)}
+    opened = opened.rename(layer.name)
+    crs = layer.rio.crs
+    return opened if crs is None else opened.rio.write_crs(crs)
 
 
 @contextmanager
