@@ -102,6 +102,10 @@ class ReportContent:
 # Figures
 
 
+#: Longest side, in cells, of a raster drawn in a report figure (7.5 in at 110 dpi = 825 px).
+FIGURE_PX = 1024
+
+
 def figure_data_url(fig: Figure) -> str:
     """A matplotlib figure as a PNG data URL."""
     buffer = bytes_io.BytesIO()
@@ -113,9 +117,9 @@ def suitability_figure(score: xr.DataArray, sites: gpd.GeoDataFrame, use: str) -
     """Suitability map with site outlines and ids (analysis CRS, km axes)."""
     fig = Figure(figsize=(7.5, 6))
     ax = fig.subplots()
-    score = at_screen_resolution(score)  # a figure shows no more than a screen's pixels
+    score = at_screen_resolution(score, FIGURE_PX)  # no more cells than the figure has pixels
     km = score.assign_coords(x=score.x / 1000, y=score.y / 1000)
-    km.plot(ax=ax, vmin=0, vmax=1, cmap="YlGn" if use == "reforestation" else "PuBu",
+    km.plot.imshow(ax=ax, vmin=0, vmax=1, cmap="YlGn" if use == "reforestation" else "PuBu",
             cbar_kwargs={"label": "suitability (0-1)"})  # fmt: skip
     if not sites.empty:
         outlines = sites.copy()
