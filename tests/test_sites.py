@@ -298,7 +298,11 @@ def test_zonal_statistics_ignore_nan_and_name_columns_per_raster():
     assert z["elevation_m_mean"].iloc[0] == pytest.approx(600.0)
 
 
-def test_zonal_statistics_dask_and_reprojected_sites():
+@pytest.mark.parametrize("windowed_above", [0, 10**9], ids=["by windows", "whole"])
+def test_zonal_statistics_dask_and_reprojected_sites(monkeypatch, windowed_above):
+    import siting.land.sites as site_module
+
+    monkeypatch.setattr(site_module, "WINDOWED_READ_CELLS", windowed_above)
     values = raster(HAND, cell=10.0, name="v", chunks=2)
     square = shapely.box(X0 + 5, Y0 - 20, X0 + 25, Y0 - 10)
     in_utm = zonal_statistics(hand_sites(square), {"v": values})

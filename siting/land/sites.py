@@ -494,14 +494,20 @@ def _zonal_one(
     }
 
 
+#: Dask-backed rasters of more cells than this are read window by window for statistics
+#: (the default run, 0.5 Mpx: describing both uses' sites took 0.74 s by windows, 0.09 s whole).
+WINDOWED_READ_CELLS = 16_000_000
+
+
 def _raster_source(raster: xr.DataArray):
     """An exactextract raster: windowed reads of a dask-backed raster, else in memory.
 
-    A dask-backed raster (a streaming run's layers, read from its scratch GeoTIFFs) is read
-    only in the windows the sites cover (exactextract's xarray source), so the statistics
-    never hold the grid; an in-memory one is passed as float64 (NaN = nodata, north-up rows).
+    A large dask-backed raster (a streaming run's layers, read from its scratch GeoTIFFs) is
+    read only in the windows the sites cover (exactextract's xarray source), so the statistics
+    never hold the grid; a smaller one is passed whole as float64 (NaN = nodata, north-up
+    rows), since a dask computation per window costs more than the raster itself.
     """
-    if _is_dask_backed(raster):
+    if _is_dask_backed(raster) and raster.size > WINDOWED_READ_CELLS:
         source = raster.astype(np.float32) if raster.dtype.kind != "f" else raster
         return XArrayRasterSource(source.rio.write_nodata(np.nan, encoded=False))
     values = np.asarray(raster.values, dtype=np.float64)
