@@ -159,11 +159,27 @@ class Grid:
         return da.rio.write_crs(self.crs).rio.write_transform(self.transform)
 
     def aoi_mask(self) -> xr.DataArray:
-        """True for cells whose centre lies inside the AOI."""
-        inside = rasterio.features.geometry_mask(
-            [self.aoi], out_shape=self.shape, transform=self.transform, invert=True
-        )
+        """True for cells whose centre lies inside the AOI (dask, in chunks of the grid).
+
+        Each chunk is rasterised on its own window, so the mask never holds the grid and a
+        cluster's workers draw their chunks themselves.
+        """
+        import dask.array as dsa
+
+        blocks = dsa.zeros(self.shape, dtype=bool, chunks=self.chunk_cells)
+        inside = blocks.map_blocks(_inside_block, self.aoi, self.transform, dtype=bool)
         return self.wrap(inside, name="in_aoi", units="")
+
+
+def _inside_block(
+    block: np.ndarray, aoi: shapely.Geometry, transform: Affine, block_info=None
+) -> np.ndarray:
+    """Cells of one chunk whose centre lies inside ``aoi``."""
+    (row0, _), (col0, _) = block_info[None]["array-location"]
+    window = transform * Affine.translation(col0, row0)
+    return rasterio.features.geometry_mask(
+        [aoi], out_shape=block.shape, transform=window, invert=True
+    )
 
 
 def reproject_geometry(geometry: shapely.Geometry, src: CRS, dst: CRS) -> shapely.Geometry:

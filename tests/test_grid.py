@@ -69,6 +69,18 @@ def test_aoi_mask_follows_the_curved_lonlat_box():
     assert mask.sum() * 1e6 == pytest.approx(grid.aoi.area, rel=0.01)
 
 
+def test_aoi_mask_drawn_chunk_by_chunk_equals_the_whole_grid_mask():
+    import rasterio.features
+
+    grid = grid_for_aoi(shapely.box(99.0, 49.0, 101.5, 50.5), 1000, chunk_cells=37)
+    mask = grid.aoi_mask()
+    assert mask.chunks is not None and len(mask.chunks[0]) > 3
+    whole = rasterio.features.geometry_mask(
+        [grid.aoi], out_shape=grid.shape, transform=grid.transform, invert=True
+    )
+    np.testing.assert_array_equal(mask.values, whole)
+
+
 def test_explicit_crs_must_be_projected():
     with pytest.raises(ParameterError, match="not projected"):
         grid_for_aoi(shapely.box(99, 49, 100, 50), 250, crs="EPSG:4326")

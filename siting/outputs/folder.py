@@ -39,7 +39,7 @@ RECORDED_PACKAGES = (
 
 def write_results(result: RunResult, folder: Path, inputs: list[Path], total_s: float) -> None:
     """Write every result file of a run into ``folder``."""
-    inside = result.grid.aoi_mask().compute()  # outside the AOI: nodata in every raster
+    inside = result.grid.aoi_mask()  # outside the AOI: nodata in every raster (lazy, chunked)
     for name, use in result.uses.items():
         io.write_cog(use.suitability.score, folder / f"suitability_{name}.tif", inside)
         io.write_cog(use.eligibility.eligible, folder / f"eligible_{name}.tif", inside)
