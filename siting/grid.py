@@ -159,26 +159,38 @@ class Grid:
         return da.rio.write_crs(self.crs).rio.write_transform(self.transform)
 
     def aoi_mask(self) -> xr.DataArray:
-        """True for cells whose centre lies inside the AOI (dask, in chunks of the grid).
+        """True for cells whose centre lies inside the AOI (dask, in chunks of the grid)."""
+        return self.inside([self.aoi], name="in_aoi")
 
-        Each chunk is rasterised on its own window, so the mask never holds the grid and a
-        cluster's workers draw their chunks themselves.
+    def inside(self, geometries, *, name: str = "inside") -> xr.DataArray:
+        """True for cells whose centre lies inside any of ``geometries`` (grid CRS).
+
+        A dask array in the grid's chunks; each chunk is rasterised on its own window from the
+        geometries that reach it, so the mask never holds the grid and a cluster's workers
+        draw their chunks themselves.
         """
         import dask.array as dsa
 
+        shapes = np.asarray(list(geometries), dtype=object)
         blocks = dsa.zeros(self.shape, dtype=bool, chunks=self.chunk_cells)
-        inside = blocks.map_blocks(_inside_block, self.aoi, self.transform, dtype=bool)
-        return self.wrap(inside, name="in_aoi", units="")
+        inside = blocks.map_blocks(_inside_block, shapes, self.transform, dtype=bool)
+        return self.wrap(inside, name=name, units="")
 
 
 def _inside_block(
-    block: np.ndarray, aoi: shapely.Geometry, transform: Affine, block_info=None
+    block: np.ndarray, shapes: np.ndarray, transform: Affine, block_info=None
 ) -> np.ndarray:
-    """Cells of one chunk whose centre lies inside ``aoi``."""
-    (row0, _), (col0, _) = block_info[None]["array-location"]
+    """Cells of one chunk whose centre lies inside any of ``shapes``."""
+    (row0, row1), (col0, col1) = block_info[None]["array-location"]
     window = transform * Affine.translation(col0, row0)
+    west, north = window * (0, 0)
+    east, south = window * (col1 - col0, row1 - row0)
+    box = shapely.box(min(west, east), min(south, north), max(west, east), max(south, north))
+    reaching = shapes[shapely.intersects(shapes, box)] if shapes.size else shapes
+    if reaching.size == 0:
+        return np.zeros(block.shape, dtype=bool)
     return rasterio.features.geometry_mask(
-        [aoi], out_shape=block.shape, transform=window, invert=True
+        list(reaching), out_shape=block.shape, transform=window, invert=True
     )
 
 

@@ -79,6 +79,15 @@ def test_aoi_mask_drawn_chunk_by_chunk_equals_the_whole_grid_mask():
         [grid.aoi], out_shape=grid.shape, transform=grid.transform, invert=True
     )
     np.testing.assert_array_equal(mask.values, whole)
+    # Several shapes, one of them reaching no chunk of its own, and none at all.
+    left = shapely.box(*grid.bounds).buffer(-40_000)
+    lake = shapely.Point(grid.x[50], grid.y[40]).buffer(5_000)
+    drawn = grid.inside([left, lake]).values
+    whole = rasterio.features.geometry_mask(
+        [left, lake], out_shape=grid.shape, transform=grid.transform, invert=True
+    )
+    np.testing.assert_array_equal(drawn, whole)
+    assert not grid.inside([]).values.any()
 
 
 def test_explicit_crs_must_be_projected():

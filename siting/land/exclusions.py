@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import dask
 import geopandas as gpd
 import pandas as pd
-import rasterio.features
 import xarray as xr
 
 from siting.errors import ParameterError, describe
@@ -118,13 +117,7 @@ def excluded_by(
 def polygon_mask(frame: gpd.GeoDataFrame, grid: Grid) -> xr.DataArray:
     """True for cells whose centre lies inside any polygon of ``frame`` (grid CRS)."""
     polygons = frame[frame.geom_type.isin(["Polygon", "MultiPolygon"])].geometry
-    if polygons.empty:
-        inside = xr.zeros_like(grid.template(chunked=False), dtype=bool)
-        return inside.rename("inside")
-    mask = rasterio.features.geometry_mask(
-        polygons.values, out_shape=grid.shape, transform=grid.transform, invert=True
-    )
-    return grid.wrap(mask, name="inside", units="")
+    return grid.inside(polygons.values, name="inside")
 
 
 def eligibility(
