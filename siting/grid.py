@@ -9,6 +9,7 @@ same area share cell boundaries.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -177,6 +178,12 @@ class Grid:
         return self.wrap(inside, name=name, units="")
 
 
+#: One rasterio.features call at a time per process: GDAL in-memory datasets created
+#: concurrently from threads lose their geotransform (rasterio's NotGeoreferencedWarning, and
+#: an identity transform), so threaded callers of rasterize/shapes take this lock.
+FEATURES_LOCK = threading.Lock()
+
+
 def _inside_block(
     block: np.ndarray, shapes: np.ndarray, transform: Affine, block_info=None
 ) -> np.ndarray:
@@ -189,9 +196,10 @@ def _inside_block(
     reaching = shapes[shapely.intersects(shapes, box)] if shapes.size else shapes
     if reaching.size == 0:
         return np.zeros(block.shape, dtype=bool)
-    return rasterio.features.geometry_mask(
-        list(reaching), out_shape=block.shape, transform=window, invert=True
-    )
+    with FEATURES_LOCK:
+        return rasterio.features.geometry_mask(
+            list(reaching), out_shape=block.shape, transform=window, invert=True
+        )
 
 
 def reproject_geometry(geometry: shapely.Geometry, src: CRS, dst: CRS) -> shapely.Geometry:

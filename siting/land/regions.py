@@ -18,7 +18,6 @@ A single-chunk array goes through the same steps; that is the whole-array case.
 from __future__ import annotations
 
 import math
-import threading
 
 import dask
 import dask.array as da
@@ -30,12 +29,12 @@ from affine import Affine
 from scipy import ndimage
 from shapely.geometry import shape
 
+from siting.grid import FEATURES_LOCK
+
 __all__ = ["FOUR_CONNECTED", "label_regions", "outlines", "region_table", "split_large_regions"]
 
 #: Edge neighbours only (4-connectivity).
 FOUR_CONNECTED = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=bool)
-
-_TRACE_LOCK = threading.Lock()
 
 TABLE_COLUMNS = ["n_cells", "score_sum", "y_sum", "x_sum", "row_min", "row_max", "col_min",
                  "col_max"]  # fmt: skip
@@ -308,10 +307,8 @@ def _trace_tile(block: np.ndarray, wanted: np.ndarray, row0: int, col0: int) -> 
     if not mask.any():
         return {}
     out: dict[int, list] = {}
-    # One tracing at a time per process: rasterio's in-memory datasets created concurrently
-    # from threads lose their geotransform (NotGeoreferencedWarning); tracing is a small part
-    # of the run (only site cells are traced).
-    with _TRACE_LOCK:
+    # One tracing at a time per process (see FEATURES_LOCK); only site cells are traced.
+    with FEATURES_LOCK:
         shapes = rasterio.features.shapes(
             block, mask=mask, connectivity=4, transform=Affine.translation(col0, row0)
         )
