@@ -178,13 +178,22 @@ def command_run(args: argparse.Namespace) -> int:
     """``siting run``: validate the scenario, run every stage, report where results are."""
     from siting.cluster import dask_cluster
     from siting.layers import scenario_grid
-    from siting.pipeline import run
-    from siting.preflight import estimate_cost
+    from siting.pipeline import is_streaming, run
+    from siting.preflight import estimate_cost, scratch_bytes
     from siting.scenario.load import load_scenario
 
     scenario = load_scenario(args.config)
     if not args.quiet:
-        console.print(escape(f"Estimate: {estimate_cost(scenario, scenario_grid(scenario))}"))
+        grid = scenario_grid(scenario)
+        estimate = estimate_cost(scenario, grid)
+        plan = f"Estimate: {estimate}"
+        if is_streaming(scenario, grid):
+            plan = (
+                f"Streaming {estimate.cells:,} cells (grid.streaming): memory follows the "
+                f"chunks; scratch rasters up to {scratch_bytes(estimate) / 2**30:,.1f} GiB "
+                "beside the results folder"
+            )
+        console.print(escape(plan))
     with dask_cluster(args.scheduler, args.workers) as cluster:
         if cluster is not None and not args.quiet:
             console.print(escape(f"Running on the {cluster.describe()}"))

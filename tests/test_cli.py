@@ -166,3 +166,19 @@ def test_help_starts_without_the_scientific_stack():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_streaming_run_says_so_and_names_its_scratch_disk(tmp_path, scenario_dict, capsys):
+    import os
+
+    from .conftest import ROOT
+
+    scenario_dict["data_dir"] = os.path.relpath(ROOT, tmp_path)
+    scenario_dict["grid"]["cell_size_m"] = 1000
+    scenario_dict["grid"]["streaming"] = "on"
+    config = write_yaml(tmp_path / "streamed.yaml", scenario_dict)
+    assert main(["run", "--config", str(config), "--out", str(tmp_path / "out")]) == 0
+    captured = capsys.readouterr()
+    out = " ".join((captured.out + captured.err).split())
+    assert "Streaming" in out and "scratch rasters up to" in out and "GiB" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "streamed.yaml"]
