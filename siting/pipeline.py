@@ -295,7 +295,7 @@ def _analyse(scenario: Scenario, stage: Reporter, scratch: ScratchFolder | None)
     with timed("pre-flight checks"):
         grid = scenario_grid(scenario)
         streaming = is_streaming(scenario, grid)
-        where = scratch.path if scratch is not None else None
+        where = scratch.parent if scratch is not None else None
         preflight(scenario, grid, streaming=streaming, scratch_dir=where)
     keep: Keeper = InMemory()
     if streaming:

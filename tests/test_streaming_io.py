@@ -61,3 +61,13 @@ def test_a_cog_written_by_chunks_equals_the_one_written_whole(tmp_path, monkeypa
             assert a.tags() == b.tags() and b.overviews(1) == a.overviews(1)
             assert b.profile["blockxsize"] == 512 or b.width < 512
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_scratch_folder_is_made_only_when_a_layer_is_kept(tmp_path):
+    with scratch_folder(tmp_path / "runs") as scratch:
+        assert not (tmp_path / "runs").exists()  # a run that keeps nothing leaves nothing
+    with scratch_folder(tmp_path) as scratch:
+        scratch.keep(grid_raster(np.ones((4, 5), "float32")), "ones")
+        assert [p.name for p in scratch.path.iterdir()] == ["ones.tif"]
+        assert scratch.path.parent == tmp_path and scratch.path.name.startswith(".siting-")
+    assert list(tmp_path.iterdir()) == []

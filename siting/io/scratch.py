@@ -39,29 +39,37 @@ BLOCK_CACHE_MB = 256
 
 
 class ScratchFolder:
-    """A folder of scratch GeoTIFFs, one per kept layer.
+    """A folder of scratch GeoTIFFs, one per kept layer, made on the first layer kept.
 
     Parameters
     ----------
-    path : pathlib.Path
-        An existing, empty folder owned by this run.
+    parent : pathlib.Path, optional
+        Where the folder is made (default: the system's temporary folder); a run that keeps
+        nothing (not streaming) leaves no folder behind.
     """
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
+    def __init__(self, parent: str | Path | None = None):
+        self.parent = Path(parent) if parent is not None else Path(tempfile.gettempdir())
+        self._path: Path | None = None
         self._names: set[str] = set()
 
     @classmethod
     def create(cls, parent: str | Path | None = None) -> ScratchFolder:
-        """A new, empty scratch folder under ``parent`` (default: the system's temporary folder).
+        """A new scratch folder under ``parent`` (default: the system's temporary folder).
 
         The caller removes it (:meth:`remove`); :func:`scratch_folder` does so at the end of a
         block.
         """
-        if parent is not None:
-            Path(parent).mkdir(parents=True, exist_ok=True)
-        prefix = f".siting-scratch-{os.getpid()}-"
-        return cls(Path(tempfile.mkdtemp(prefix=prefix, dir=parent)))
+        return cls(parent)
+
+    @property
+    def path(self) -> Path:
+        """The folder itself (``.siting-scratch-<pid>-<random>`` in ``parent``), made on use."""
+        if self._path is None:
+            self.parent.mkdir(parents=True, exist_ok=True)
+            prefix = f".siting-scratch-{os.getpid()}-"
+            self._path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.parent))
+        return self._path
 
     def keep(self, layer: xr.DataArray, name: str | None = None) -> xr.DataArray:
         """Compute a layer chunk by chunk into a scratch file and return it read back lazily.
@@ -105,7 +113,8 @@ class ScratchFolder:
 
     def remove(self) -> None:
         """Delete the folder and its files (layers read from it can no longer be computed)."""
-        shutil.rmtree(self.path, ignore_errors=True)
+        if self._path is not None:
+            shutil.rmtree(self._path, ignore_errors=True)
 
     def _unique(self, stem: str) -> str:
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)
