@@ -18,6 +18,7 @@ A single-chunk array goes through the same steps; that is the whole-array case.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import dask
 import dask.array as da
@@ -174,7 +175,11 @@ def region_table(labels: da.Array, score: da.Array, x: np.ndarray, y: np.ndarray
 
 
 def split_large_regions(
-    labels: da.Array, table: pd.DataFrame, max_cells: int, chunk_cells: int
+    labels: da.Array,
+    table: pd.DataFrame,
+    max_cells: int,
+    chunk_cells: int,
+    keep: Callable[[da.Array], da.Array] = da.Array.persist,
 ) -> da.Array:
     """Cut regions of more than ``max_cells`` cells along a grid of square blocks.
 
@@ -182,7 +187,9 @@ def split_large_regions(
     piece exceeds ``max_cells``; each 4-connected piece of a large region within one block
     becomes a region with a new label (above every existing one). Smaller regions keep theirs.
     The pieces are labelled on tiles of a whole number of blocks (about ``chunk_cells`` on a
-    side), so a piece never crosses a tile edge.
+    side), so a piece never crosses a tile edge. The per-tile pieces are computed once, through
+    ``keep`` (held in memory by default; a streaming run writes them to scratch), then counted
+    and numbered from what was kept.
     """
     large = table.index[table["n_cells"] > max_cells].to_numpy(dtype=np.int64)
     if large.size == 0:
@@ -190,7 +197,7 @@ def split_large_regions(
     side = max(1, math.isqrt(max_cells))
     step = side * max(1, chunk_cells // side)
     in_large = labels.map_blocks(np.isin, large, dtype=bool).rechunk(step)
-    local = in_large.map_blocks(_label_blocks_within_tile, side, dtype=np.int64)
+    local = keep(in_large.map_blocks(_label_blocks_within_tile, side, dtype=np.int32))
     blocks = local.to_delayed().ravel()
     counts = dask.compute(*[dask.delayed(np.max)(b, initial=0) for b in blocks])
     offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).reshape(local.numblocks)
@@ -291,7 +298,7 @@ def _label_blocks_within_tile(in_large: np.ndarray, side: int) -> np.ndarray:
     keep_rows[rows_cut + np.arange(len(rows_cut))] = False
     keep_cols = np.ones(padded.shape[1], bool)
     keep_cols[cols_cut + np.arange(len(cols_cut))] = False
-    return pieces[keep_rows][:, keep_cols].astype(np.int64)
+    return pieces[keep_rows][:, keep_cols].astype(np.int32)  # at most a tile's cells
 
 
 def _offset_pieces(block: np.ndarray, offsets: np.ndarray, first: int, block_info) -> np.ndarray:

@@ -148,7 +148,13 @@ def candidate_sites(
     if max_area_ha is not None:
         max_cells = int(max_area_ha * 1e4 // cell_area_m2)
         chunk = max(score_values.chunksize)
-        split = regions.split_large_regions(raw, table, max_cells, chunk)
+        split = regions.split_large_regions(
+            raw,
+            table,
+            max_cells,
+            chunk,
+            keep=lambda pieces: keep(_wrap(pieces, score, "parcel_piece")).data,
+        )
         if split is not raw:
             raw = keep(_wrap(split, score, "parcel_label")).data
             table = regions.region_table(raw, score_values, x, y)
