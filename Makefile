@@ -47,6 +47,8 @@ bench: $(VENV)/.installed system-tools
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/tpi.py
 	$(BIN)/python benchmarks/cost_curve.py
+	$(BIN)/python benchmarks/default_run.py
+	$(BIN)/python benchmarks/streaming.py
 
 clean:
 	rm -rf $(VENV) results

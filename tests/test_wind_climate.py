@@ -140,3 +140,17 @@ def test_site_means_over_cells():
     assert means["w"][0] == pytest.approx(values[0, 0])
     with pytest.raises(InputDataError, match="not in the run's rasters"):
         site_means(sites, {"v": raster}, ["gwa_a"])
+
+
+def test_site_means_read_only_site_windows_of_chunked_rasters_and_clip_at_the_edge():
+    grid = grid_for_aoi(shapely.box(100.0, 49.5, 100.05, 49.52), 250)
+    values = np.arange(grid.width * grid.height, dtype="float32").reshape(grid.shape)
+    raster = grid.wrap(values, name="v", units="").chunk(3)
+    left, bottom, right, top = grid.bounds
+    # B: the last column's two bottom cells plus land beyond the grid; C: wholly outside.
+    edge = shapely.box(right - 250, bottom - 1_000, right + 1_000, bottom + 500)
+    outside = shapely.box(right + 1_000, top, right + 2_000, top + 1_000)
+    sites = gpd.GeoDataFrame({"site_id": ["B", "C"]}, geometry=[edge, outside], crs=grid.crs)
+    means = site_means(sites, {"v": raster}, ["v"])["v"]
+    assert means[0] == pytest.approx((values[-1, -1] + values[-2, -1]) / 2)
+    assert np.isnan(means[1])

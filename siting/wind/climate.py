@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+import dask
 import geopandas as gpd
 import numpy as np
 import rasterio.features
@@ -404,21 +405,43 @@ def site_means(
         )
     template = rasters[names[0]]
     transform = template.rio.transform(recalc=True)
-    shape = template.shape
-    labels = rasterio.features.rasterize(
-        ((geom, i + 1) for i, geom in enumerate(sites.geometry)),
-        out_shape=shape,
-        transform=transform,
-        fill=0,
-        dtype="int32",
-    )
-    n = len(sites)
+    # Each site is rasterised on its own bounding window and only those windows are read, so
+    # memory follows the sites, not the grid (a streaming run's rasters stay on disk).
+    windows = [_site_window(geom, transform, template.shape) for geom in sites.geometry]
+    reads = [rasters[name].isel(y=rows, x=cols).data for name in names for rows, cols, _ in windows]
+    values = iter(dask.compute(*reads))
     result = {}
     for name in names:
-        values = np.asarray(rasters[name].values, dtype=float)
-        ok = (labels > 0) & np.isfinite(values)
-        sums = np.bincount(labels[ok], weights=values[ok], minlength=n + 1)[1:]
-        counts = np.bincount(labels[ok], minlength=n + 1)[1:]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            result[name] = np.where(counts > 0, sums / counts, np.nan)
+        means = np.full(len(windows), np.nan)
+        for i, (_, _, inside) in enumerate(windows):
+            cells = np.asarray(next(values), dtype=float)[inside]
+            cells = cells[np.isfinite(cells)]
+            if cells.size:
+                means[i] = cells.mean()
+        result[name] = means
     return result
+
+
+def _site_window(geometry, transform, shape: tuple[int, int]) -> tuple[slice, slice, np.ndarray]:
+    """Rows and columns of the grid window around a polygon, and its cells inside it."""
+    from affine import Affine
+
+    from siting.grid import FEATURES_LOCK
+
+    west, south, east, north = geometry.bounds
+    inverse = ~transform
+    (c0, r0), (c1, r1) = inverse * (west, north), inverse * (east, south)
+    row0 = max(0, int(np.floor(min(r0, r1))))
+    row1 = min(shape[0], int(np.ceil(max(r0, r1))))
+    col0 = max(0, int(np.floor(min(c0, c1))))
+    col1 = min(shape[1], int(np.ceil(max(c0, c1))))
+    if row1 <= row0 or col1 <= col0:
+        return slice(0, 0), slice(0, 0), np.zeros((0, 0), dtype=bool)
+    with FEATURES_LOCK:
+        inside = rasterio.features.geometry_mask(
+            [geometry],
+            out_shape=(row1 - row0, col1 - col0),
+            transform=transform * Affine.translation(col0, row0),
+            invert=True,
+        )
+    return slice(row0, row1), slice(col0, col1), inside
