@@ -14,6 +14,7 @@ import shapely
 import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import ndimage
 
 from siting.errors import InputDataError, ParameterError
 from siting.land.distance import distance_to
@@ -270,6 +271,23 @@ def test_distance_to_cells_is_measured_from_cell_edges():
     assert dist.values[2, 0] == pytest.approx(250.0)
     none = distance_to_cells(mask & False, name="none")
     assert np.isinf(none.values).all()
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**16), chunk=st.integers(2, 9))
+def test_distance_to_cells_traced_by_tiles_equals_the_whole_mask(seed, chunk):
+    from siting.land.distance import distance_to_cells
+
+    rng = np.random.default_rng(seed)
+    values = ndimage.gaussian_filter(rng.random((23, 19)), 1.5) > 0.55
+    x = 500_000 + 50 + 100 * np.arange(19)
+    y = 5_500_000 - 50 - 100 * np.arange(23)
+    mask = xr.DataArray(values, dims=("y", "x"), coords={"y": y, "x": x}).rio.write_crs(
+        "EPSG:32647"
+    )
+    whole = distance_to_cells(mask).values
+    tiled = distance_to_cells(mask.chunk(chunk)).values
+    np.testing.assert_allclose(tiled, whole, rtol=0, atol=1e-3)
 
 
 def test_the_gil_free_kernel_gives_the_numpy_formula_bit_for_bit():

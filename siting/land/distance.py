@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import dask
 import dask.array as dsa
 import geopandas as gpd
 import numpy as np
@@ -49,9 +50,11 @@ import rioxarray  # noqa: F401  (registers the .rio accessor used below)
 import shapely
 import shapely.geometry
 import xarray as xr
+from affine import Affine
 from numba import njit
 
 from siting.errors import InputDataError, MissingCRSError, ParameterError, describe
+from siting.grid import FEATURES_LOCK
 
 __all__ = ["distance_to", "distance_to_cells"]
 
@@ -154,14 +157,39 @@ def distance_to_cells(mask: xr.DataArray, *, name: str | None = None) -> xr.Data
     xarray.DataArray
         float32 metres on the mask's grid (``+inf`` everywhere if no cell is True).
     """
-    values = np.asarray(mask.values, dtype=bool)
+    # Traced tile by tile (memory follows the chunks): a region crossing tile edges becomes
+    # pieces that share those edges, whose union, and so every distance, is the region's.
+    cells = mask.data if isinstance(mask.data, dsa.Array) else dsa.from_array(mask.values)
+    cells = cells.astype(bool)
     transform = mask.rio.transform(recalc=True)
-    shapes = rasterio.features.shapes(
-        values.astype(np.uint8), mask=values, connectivity=4, transform=transform
+    row_starts = np.cumsum((0,) + cells.chunks[0][:-1])
+    col_starts = np.cumsum((0,) + cells.chunks[1][:-1])
+    blocks = cells.to_delayed()
+    traced = dask.compute(
+        *[
+            dask.delayed(_trace_true_cells)(
+                blocks[i, j], transform * Affine.translation(int(col_starts[j]), int(row_starts[i]))
+            )
+            for i in range(cells.numblocks[0])
+            for j in range(cells.numblocks[1])
+        ]
     )
-    polygons = [shapely.geometry.shape(geometry) for geometry, _ in shapes]
+    polygons = [polygon for tile in traced for polygon in tile]
     frame = gpd.GeoDataFrame(geometry=polygons, crs=mask.rio.crs)
     return distance_to(frame, mask, name=name)
+
+
+def _trace_true_cells(block: np.ndarray, transform: Affine) -> list:
+    """Polygons (4-connected, on cell edges) of the True cells of one tile."""
+    if not block.any():
+        return []
+    with FEATURES_LOCK:
+        shapes = list(
+            rasterio.features.shapes(
+                block.astype(np.uint8), mask=block, connectivity=4, transform=transform
+            )
+        )
+    return [shapely.geometry.shape(geometry) for geometry, _ in shapes]
 
 
 # --------------------------------------------------------------------------------------------
