@@ -431,3 +431,21 @@ def test_ids_repeat_only_with_a_suffix():
     south_west = pyproj.Transformer.from_crs(4326, "EPSG:32719", always_xy=True)
     x, y = south_west.transform([-70.256], [-33.447])
     assert location_ids("W", np.array(x), np.array(y), "EPSG:32719") == ["W3345S07026W"]
+
+
+@pytest.mark.parametrize("chunks", [None, 2], ids=["whole", "tiles of 2 cells"])
+def test_majority_class_counts_each_sites_cells_and_breaks_ties_to_the_smaller_class(chunks):
+    from siting.land.describe import majority_class
+
+    labels = np.array([[1, 1, 1, 0], [1, 2, 2, 0], [0, 2, 2, 0]])
+    classes = np.array([[7, 7, 3, 9], [255, 4, 5, 9], [9, 5, 4, 9]])  # 255 = nodata
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["A", "B", "C"], "label": [1, 2, 3]},
+        geometry=[shapely.Point(0, 0)] * 3,
+        crs="EPSG:32647",
+    )
+    layer = raster(classes.astype("uint8"), name="climate", chunks=chunks)
+    layer.attrs["nodata"] = 255
+    found = majority_class(sites, raster(labels, name="label", chunks=chunks), layer)
+    # A: 7, 7, 3 (255 ignored) -> 7; B: 4, 5, 5, 4 -> tie, 4; C: no cell -> -1.
+    assert found == {"A": 7, "B": 4, "C": -1}

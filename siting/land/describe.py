@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import dask
+import dask.array as da
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -188,11 +190,40 @@ def majority_class(
     dict of str to int
         ``site_id`` -> class value; -1 for a site with no valid cell.
     """
-    values = np.asarray(layer.values)
-    label_values = np.asarray(labels.values)
+    wanted = np.asarray(sites["label"], dtype=np.int64)
+    label_cells = _dask(labels)
+    class_cells = _dask(layer).rechunk(label_cells.chunks)
     nodata = layer.attrs.get("nodata")
-    out = {}
-    for site_id, label in zip(sites["site_id"], sites["label"], strict=True):
-        cells = values[(label_values == label) & (values != nodata)].astype(np.int64)
-        out[str(site_id)] = int(np.bincount(cells).argmax()) if cells.size else -1
-    return out
+    # Counted tile by tile (memory follows the chunks) and summed per (label, class).
+    counted = dask.compute(
+        *[
+            dask.delayed(_class_counts)(lab, val, wanted, nodata)
+            for lab, val in zip(
+                label_cells.to_delayed().ravel(), class_cells.to_delayed().ravel(), strict=True
+            )
+        ]
+    )
+    counts = pd.concat(counted).groupby(["label", "value"], as_index=False)["n"].sum()
+    # The most frequent class; a tie goes to the smallest class value.
+    counts = counts.sort_values(["label", "n", "value"], ascending=[True, False, True])
+    majority = counts.drop_duplicates("label").set_index("label")["value"]
+    return {
+        str(site_id): int(majority.get(label, -1))
+        for site_id, label in zip(sites["site_id"], sites["label"], strict=True)
+    }
+
+
+def _dask(raster: xr.DataArray) -> da.Array:
+    return raster.data if isinstance(raster.data, da.Array) else da.from_array(raster.values)
+
+
+def _class_counts(labels: np.ndarray, values: np.ndarray, wanted: np.ndarray, nodata):
+    """Cells per (site label, class value) in one tile."""
+    ok = np.isin(labels, wanted)
+    if nodata is not None:
+        ok &= values != nodata
+    if not ok.any():
+        return pd.DataFrame({"label": [], "value": [], "n": []}, dtype=np.int64)
+    pairs = np.stack([labels[ok].astype(np.int64), values[ok].astype(np.int64)])
+    (label, value), n = np.unique(pairs, axis=1, return_counts=True)
+    return pd.DataFrame({"label": label, "value": value, "n": n.astype(np.int64)})
