@@ -426,8 +426,6 @@ def _site_window(geometry, transform, shape: tuple[int, int]) -> tuple[slice, sl
     """Rows and columns of the grid window around a polygon, and its cells inside it."""
     from affine import Affine
 
-    from siting.grid import FEATURES_LOCK
-
     west, south, east, north = geometry.bounds
     inverse = ~transform
     (c0, r0), (c1, r1) = inverse * (west, north), inverse * (east, south)
@@ -437,11 +435,12 @@ def _site_window(geometry, transform, shape: tuple[int, int]) -> tuple[slice, sl
     col1 = min(shape[1], int(np.ceil(max(c0, c1))))
     if row1 <= row0 or col1 <= col0:
         return slice(0, 0), slice(0, 0), np.zeros((0, 0), dtype=bool)
-    with FEATURES_LOCK:
-        inside = rasterio.features.geometry_mask(
-            [geometry],
-            out_shape=(row1 - row0, col1 - col0),
-            transform=transform * Affine.translation(col0, row0),
-            invert=True,
-        )
+    # Called from the calling thread before any dask work starts, so no other thread is
+    # rasterising (rasterio's in-memory datasets are not safe to create concurrently).
+    inside = rasterio.features.geometry_mask(
+        [geometry],
+        out_shape=(row1 - row0, col1 - col0),
+        transform=transform * Affine.translation(col0, row0),
+        invert=True,
+    )
     return slice(row0, row1), slice(col0, col1), inside
