@@ -138,7 +138,7 @@ def check_fits(estimate: CostEstimate, grid: Grid, available: int | None) -> Non
 
 #: Bytes a streaming run's scratch GeoTIFFs take per cell and layer-equivalent (float32,
 #: uncompressed; booleans take 1 byte, so this is an upper bound). At 30 m on the data box
-#: (98.8 Mpx, 41 layer-equivalents: bound 16.2 GB) the scratch folder peaked at 11.0 GB.
+#: (98.8 Mpx, 41 layer-equivalents: bound 16.2 GB) the scratch folder peaked at 11.8 GB.
 SCRATCH_BYTES_PER_CELL_LAYER = 4
 
 
