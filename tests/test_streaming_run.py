@@ -105,3 +105,20 @@ def test_a_streaming_run_without_disk_for_its_scratch_is_refused_before_any_work
     with pytest.raises(ConfigError, match=r"grid.streaming.*scratch rasters need up to .* GiB"):
         siting.run(scenario, tmp_path / "results")
     assert not (tmp_path / "results").exists()
+
+
+def test_auto_streams_large_grids_and_grids_that_would_not_fit(monkeypatch):
+    import siting.pipeline as pipeline
+
+    default = siting.load_scenario()
+    box = default.replace({"aoi.bbox_lonlat": [98.55, 48.55, 101.95, 51.7], "grid.cell_size_m": 60})
+    monkeypatch.setattr(pipeline, "available_memory_bytes", lambda: 24 * 2**30)
+    assert pipeline.is_streaming(box, siting.scenario_grid(box))  # 24.7 Mpx > 16 Mpx
+    grid = siting.scenario_grid(default)
+    assert not pipeline.is_streaming(default, grid)  # 0.5 Mpx, fits easily
+    monkeypatch.setattr(pipeline, "available_memory_bytes", lambda: 2**20)
+    assert pipeline.is_streaming(default, grid)  # would not fit in 1 MiB
+    off = default.replace({"grid.streaming": "off"})
+    assert not pipeline.is_streaming(off, grid)
+    monkeypatch.setattr(pipeline, "available_memory_bytes", lambda: None)
+    assert not pipeline.is_streaming(default, grid)  # unknown memory: the grid size decides

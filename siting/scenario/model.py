@@ -86,8 +86,8 @@ class GridSpec(Section):
     streaming: Literal["auto", "on", "off"] = Field(
         description=(
             "keep intermediate rasters on disk (scratch GeoTIFFs) instead of in memory: 'on', "
-            "'off', or 'auto' (on when the in-memory estimate would use more than half the "
-            "memory available)"
+            "'off', or 'auto' (on above 16 million cells, or when the in-memory estimate "
+            "would use more than half the memory available)"
         ),
     )
 
