@@ -253,7 +253,7 @@ def is_streaming(scenario: Scenario, grid: Grid) -> bool:
 
 
 #: Cells above which ``streaming: auto`` streams. Measured on the data box (2 cores): at 60 m
-#: (24.7 Mpx) streaming took 1.06 x the in-memory time at 0.30 x its memory; at 30 m
+#: (24.7 Mpx) streaming took 1.11 x the in-memory time at 0.27 x its memory; at 30 m
 #: (98.8 Mpx) 207 s and 1.48 GiB against 434 s and 10.7 GiB in memory.
 STREAMING_AUTO_CELLS = 16_000_000
 
