@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import dask
-import dask.array as da
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 import xarray as xr
 
+from siting.land import regions
 from siting.land.sites import rank_sites, zonal_statistics
 
 #: Columns that rank stability under perturbed weights adds (see
@@ -191,8 +191,8 @@ def majority_class(
         ``site_id`` -> class value; -1 for a site with no valid cell.
     """
     wanted = np.asarray(sites["label"], dtype=np.int64)
-    label_cells = _dask(labels)
-    class_cells = _dask(layer).rechunk(label_cells.chunks)
+    label_cells = regions.as_tiles(labels)
+    class_cells = regions.as_tiles(layer).rechunk(label_cells.chunks)
     nodata = layer.attrs.get("nodata")
     # Counted tile by tile (memory follows the chunks) and summed per (label, class).
     counted = dask.compute(
@@ -211,10 +211,6 @@ def majority_class(
         str(site_id): int(majority.get(label, -1))
         for site_id, label in zip(sites["site_id"], sites["label"], strict=True)
     }
-
-
-def _dask(raster: xr.DataArray) -> da.Array:
-    return raster.data if isinstance(raster.data, da.Array) else da.from_array(raster.values)
 
 
 def _class_counts(labels: np.ndarray, values: np.ndarray, wanted: np.ndarray, nodata):

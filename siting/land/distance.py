@@ -55,6 +55,7 @@ from numba import njit
 
 from siting.errors import InputDataError, MissingCRSError, ParameterError, describe
 from siting.grid import FEATURES_LOCK
+from siting.land import regions
 
 __all__ = ["distance_to", "distance_to_cells"]
 
@@ -159,19 +160,15 @@ def distance_to_cells(mask: xr.DataArray, *, name: str | None = None) -> xr.Data
     """
     # Traced tile by tile (memory follows the chunks): a region crossing tile edges becomes
     # pieces that share those edges, whose union, and so every distance, is the region's.
-    cells = mask.data if isinstance(mask.data, dsa.Array) else dsa.from_array(mask.values)
-    cells = cells.astype(bool)
+    cells = regions.as_tiles(mask).astype(bool)
     transform = mask.rio.transform(recalc=True)
-    row_starts = np.cumsum((0,) + cells.chunks[0][:-1])
-    col_starts = np.cumsum((0,) + cells.chunks[1][:-1])
     blocks = cells.to_delayed()
     traced = dask.compute(
         *[
             dask.delayed(_trace_true_cells)(
-                blocks[i, j], transform * Affine.translation(int(col_starts[j]), int(row_starts[i]))
+                blocks[i, j], transform * Affine.translation(col0, row0)
             )
-            for i in range(cells.numblocks[0])
-            for j in range(cells.numblocks[1])
+            for i, j, row0, col0 in regions.tile_origins(cells)
         ]
     )
     polygons = [polygon for tile in traced for polygon in tile]

@@ -32,13 +32,55 @@ from shapely.geometry import shape
 
 from siting.grid import FEATURES_LOCK
 
-__all__ = ["FOUR_CONNECTED", "label_regions", "outlines", "region_table", "split_large_regions"]
+__all__ = [
+    "FOUR_CONNECTED",
+    "as_tiles",
+    "label_regions",
+    "outlines",
+    "region_table",
+    "replace_labels",
+    "split_large_regions",
+    "tile_origins",
+]
 
 #: Edge neighbours only (4-connectivity).
 FOUR_CONNECTED = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=bool)
 
 TABLE_COLUMNS = ["n_cells", "score_sum", "y_sum", "x_sum", "row_min", "row_max", "col_min",
                  "col_max"]  # fmt: skip
+
+
+def as_tiles(raster) -> da.Array:
+    """A raster's values as a dask array: its own chunks, or one tile when held in memory."""
+    data = raster.data
+    return data if isinstance(data, da.Array) else da.from_array(np.asarray(data), chunks=-1)
+
+
+def tile_origins(array: da.Array) -> list[tuple[int, int, int, int]]:
+    """``(i, j, first row, first column)`` of every tile of ``array``, row of tiles by row."""
+    row_starts = np.cumsum((0,) + array.chunks[0][:-1])
+    col_starts = np.cumsum((0,) + array.chunks[1][:-1])
+    return [
+        (i, j, int(row0), int(col0))
+        for i, row0 in enumerate(row_starts)
+        for j, col0 in enumerate(col_starts)
+    ]
+
+
+def replace_labels(
+    block: np.ndarray, keys: np.ndarray, values: np.ndarray, others: int | None = None
+) -> np.ndarray:
+    """Labels of one tile with each of the sorted ``keys`` replaced by its ``values``.
+
+    Other cells keep their label, or become ``others`` when it is given (0 stays 0 either way
+    unless ``others`` says so).
+    """
+    out = block.copy() if others is None else np.full(block.shape, others, dtype=values.dtype)
+    if keys.size:
+        where = np.minimum(np.searchsorted(keys, block), keys.size - 1)
+        hit = (keys[where] == block) & (block > 0)
+        out[hit] = values[where[hit]]
+    return out
 
 
 def label_regions(qualifying: da.Array) -> da.Array:
@@ -58,7 +100,7 @@ def label_regions(qualifying: da.Array) -> da.Array:
     keys, roots = _merge_across_edges(tiles)
     if keys.size == 0:
         return tiles
-    return tiles.map_blocks(_apply_merge, keys, roots, dtype=dtype)
+    return tiles.map_blocks(replace_labels, keys, roots, dtype=dtype)
 
 
 def label_dtype(largest: int) -> np.dtype:
@@ -124,15 +166,6 @@ def _merge_across_edges(tiles: da.Array) -> tuple[np.ndarray, np.ndarray]:
     return keys, smallest[component]
 
 
-def _apply_merge(block: np.ndarray, keys: np.ndarray, roots: np.ndarray) -> np.ndarray:
-    """Replace the labels of ``keys`` by their ``roots`` in one tile."""
-    where = np.searchsorted(keys, block).clip(0, keys.size - 1)
-    hit = (keys[where] == block) & (block > 0)
-    out = block.copy()
-    out[hit] = roots[where[hit]]
-    return out
-
-
 def region_table(labels: da.Array, score: da.Array, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
     """Per-region sums over the tiles: cells, score, centroid coordinates and bounding box.
 
@@ -152,17 +185,13 @@ def region_table(labels: da.Array, score: da.Array, x: np.ndarray, y: np.ndarray
         row and column indices.
     """
     score = score.rechunk(labels.chunks)
-    row_starts = np.cumsum((0,) + labels.chunks[0][:-1])
-    col_starts = np.cumsum((0,) + labels.chunks[1][:-1])
     label_blocks, score_blocks = labels.to_delayed(), score.to_delayed()
     parts = [
         dask.delayed(_tile_table)(
-            label_blocks[i, j], score_blocks[i, j], int(row_starts[i]), int(col_starts[j]),
-            y[row_starts[i]: row_starts[i] + labels.chunks[0][i]],
-            x[col_starts[j]: col_starts[j] + labels.chunks[1][j]],
+            label_blocks[i, j], score_blocks[i, j], row0, col0,
+            y[row0: row0 + labels.chunks[0][i]], x[col0: col0 + labels.chunks[1][j]],
         )
-        for i in range(labels.numblocks[0])
-        for j in range(labels.numblocks[1])
+        for i, j, row0, col0 in tile_origins(labels)
     ]  # fmt: skip
     tables = [t for t in dask.compute(*parts) if len(t)]
     if not tables:
@@ -219,14 +248,11 @@ def outlines(labels: da.Array, values: np.ndarray, transform: Affine) -> dict[in
     wanted = np.asarray(values, dtype=np.int64)
     if wanted.size == 0:
         return {}
-    row_starts = np.cumsum((0,) + labels.chunks[0][:-1])
-    col_starts = np.cumsum((0,) + labels.chunks[1][:-1])
     blocks = labels.to_delayed()
     traced = dask.compute(
         *[
-            dask.delayed(_trace_tile)(blocks[i, j], wanted, int(row_starts[i]), int(col_starts[j]))
-            for i in range(labels.numblocks[0])
-            for j in range(labels.numblocks[1])
+            dask.delayed(_trace_tile)(blocks[i, j], wanted, row0, col0)
+            for i, j, row0, col0 in tile_origins(labels)
         ]
     )
     parts: dict[int, list] = {int(v): [] for v in wanted}

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 import dask.array as da
 import geopandas as gpd
@@ -139,8 +138,8 @@ def candidate_sites(
                 "give an area of at least one cell, in hectares, or None",
             )
         )
-    score_values = _as_dask(score)
-    allowed = _as_bool(_as_dask(eligible).rechunk(score_values.chunks))
+    score_values = regions.as_tiles(score)
+    allowed = _as_bool(regions.as_tiles(eligible).rechunk(score_values.chunks))
     qualifying = allowed & da.isfinite(score_values) & (score_values >= threshold)
     x, y = score["x"].values, score["y"].values
     raw = keep(_wrap(regions.label_regions(qualifying), score, "region_label")).data
@@ -166,8 +165,10 @@ def candidate_sites(
     site_labels = np.arange(1, len(table) + 1, dtype=np.int32)
     raw_ids = table.index.to_numpy(dtype=np.int64)
     order = np.argsort(raw_ids)  # sorted once, looked up per tile
-    relabel = partial(_relabel, sorted_ids=raw_ids[order], labels_of_sorted=site_labels[order])
-    labels = keep(_label_raster(raw.map_blocks(relabel, dtype=np.int32), score))
+    labels = raw.map_blocks(
+        regions.replace_labels, raw_ids[order], site_labels[order], others=0, dtype=np.int32
+    )
+    labels = keep(_label_raster(labels, score))
     shapes = regions.outlines(labels.data, site_labels, transform)
     geometry = [shapes[int(k)] for k in site_labels]
     sites = gpd.GeoDataFrame(
@@ -353,12 +354,6 @@ def _check_sites_crs(sites: gpd.GeoDataFrame) -> None:
         )
 
 
-def _as_dask(raster: xr.DataArray) -> da.Array:
-    """The raster's values as a dask array (one chunk when they are in memory)."""
-    data = raster.data
-    return data if isinstance(data, da.Array) else da.from_array(np.asarray(data), chunks=-1)
-
-
 def _as_bool(values: da.Array) -> da.Array:
     """Boolean mask from a bool or 0/1 (NaN = False) array."""
     if values.dtype == bool:
@@ -412,16 +407,6 @@ def _site_order(table: pd.DataFrame) -> pd.DataFrame:
         ascending=[False, False, False, True],
         kind="mergesort",
     )
-
-
-def _relabel(block: np.ndarray, sorted_ids: np.ndarray, labels_of_sorted: np.ndarray) -> np.ndarray:
-    """Site label of each cell from its region label (0 for regions that are not sites)."""
-    out = np.zeros(block.shape, dtype=np.int32)
-    if sorted_ids.size:
-        where = np.minimum(np.searchsorted(sorted_ids, block), sorted_ids.size - 1)
-        hit = (sorted_ids[where] == block) & (block > 0)
-        out[hit] = labels_of_sorted[where[hit]]
-    return out
 
 
 def _label_raster(labels: np.ndarray, score: xr.DataArray) -> xr.DataArray:
@@ -513,7 +498,7 @@ def _raster_source(raster: xr.DataArray):
     never hold the grid; a smaller one is passed whole as float64 (NaN = nodata, north-up
     rows), since a dask computation per window costs more than the raster itself.
     """
-    if _is_dask_backed(raster) and raster.size > WINDOWED_READ_CELLS:
+    if isinstance(raster.data, da.Array) and raster.size > WINDOWED_READ_CELLS:
         source = raster.astype(np.float32) if raster.dtype.kind != "f" else raster
         return XArrayRasterSource(source.rio.write_nodata(np.nan, encoded=False))
     values = np.asarray(raster.values, dtype=np.float64)
@@ -521,7 +506,3 @@ def _raster_source(raster: xr.DataArray):
         values = values[::-1]
     left, bottom, right, top = raster.rio.bounds(recalc=True)
     return NumPyRasterSource(values, left, bottom, right, top, srs_wkt=raster.rio.crs.to_wkt())
-
-
-def _is_dask_backed(raster: xr.DataArray) -> bool:
-    return isinstance(raster.data, da.Array)
