@@ -181,7 +181,8 @@ def score_use(
     keep = keep or InMemory()
     allowed = eligibility(use.exclusions, rasters, vectors, grid)
     scored = suitability(use, rasters, name)
-    score = keep.keep(scored.score.where(grid.aoi_mask()), f"suitability_{name}")
+    in_aoi = grid.aoi_mask()
+    score = keep.keep(scored.score.where(in_aoi), f"suitability_{name}")
     eligible = keep.keep(allowed.eligible, f"eligible_{name}")
     found = site_tools.candidate_sites(
         score,
@@ -201,7 +202,7 @@ def score_use(
     # Only the standard deviation is written (suitability_sd_*.tif): closed form, no draws sorted.
     spread = keep.keep_all(
         sensitivity.score_spread(criteria, scored.weights, **draws, percentiles=False).where(
-            grid.aoi_mask()
+            in_aoi
         ),
         suffix=f"_{name}",
     )
@@ -299,11 +300,10 @@ def _analyse(scenario: Scenario, stage: Reporter, scratch: ScratchFolder | None)
     with timed("pre-flight checks"):
         grid = scenario_grid(scenario)
         streaming = is_streaming(scenario, grid)
-        where = scratch.parent if scratch is not None else None
+        # A scratch folder is made only when its first layer is kept.
+        keep: Keeper = (scratch or ScratchFolder()) if streaming else InMemory()
+        where = keep.parent if streaming else None
         preflight(scenario, grid, streaming=streaming, scratch_dir=where)
-    keep: Keeper = InMemory()
-    if streaming:
-        keep = scratch or ScratchFolder.create()
     with timed("grid and layers"):
         rasters = load_layers(scenario, grid)
         vectors = load_vectors(scenario, grid)

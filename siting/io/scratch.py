@@ -3,8 +3,8 @@
 A streaming run writes each layer it would otherwise hold in memory (the aligned inputs,
 terrain, distances, suitability, eligibility, site labels) chunk by chunk to a tiled GeoTIFF
 in a scratch folder, and reads it back lazily in the same chunks. Memory then follows the chunk
-size and the number of workers, not the grid; the result COGs are copied from these files by
-GDAL, and exact zonal statistics read them window by window.
+size and the number of workers, not the grid; the result COGs are written from them chunk by
+chunk, and exact zonal statistics of large grids read them window by window.
 
 On a dask.distributed cluster the scratch folder must be on storage every worker can reach (the
 workers write the chunks they computed; the writes to one file take a cluster-wide lock).
@@ -46,22 +46,14 @@ class ScratchFolder:
     ----------
     parent : pathlib.Path, optional
         Where the folder is made (default: the system's temporary folder); a run that keeps
-        nothing (not streaming) leaves no folder behind.
+        nothing (not streaming) leaves no folder behind. The caller removes it
+        (:meth:`remove`); :func:`scratch_folder` does so at the end of a block.
     """
 
     def __init__(self, parent: str | Path | None = None):
         self.parent = Path(parent) if parent is not None else Path(tempfile.gettempdir())
         self._path: Path | None = None
         self._names: set[str] = set()
-
-    @classmethod
-    def create(cls, parent: str | Path | None = None) -> ScratchFolder:
-        """A new scratch folder under ``parent`` (default: the system's temporary folder).
-
-        The caller removes it (:meth:`remove`); :func:`scratch_folder` does so at the end of a
-        block.
-        """
-        return cls(parent)
 
     @property
     def path(self) -> Path:
@@ -171,7 +163,7 @@ def scratch_folder(parent: str | Path | None = None) -> Iterator[ScratchFolder]:
 
     The folder and its files are removed when the block ends, whatever happens in it.
     """
-    folder = ScratchFolder.create(parent)
+    folder = ScratchFolder(parent)
     try:
         yield folder
     finally:

@@ -210,8 +210,9 @@ WEB_MERCATOR = "EPSG:3857"
 def png_data_url(image: np.ndarray) -> str:
     """An RGBA uint8 image as a PNG data URL (Pillow's zlib encoder).
 
-    folium's own encoder (branca ``write_png``) is pure Python: 3.7 s for the five overlays
-    of a 25 Mpx run, against a fraction of that here.
+    folium's own encoder (branca ``write_png``) is pure Python: it took 3.7 s for the five
+    overlays of a 25 Mpx run; with this one and the direct Web Mercator reprojection the
+    whole map of that run took 3.8 s instead of 6.0 s.
     """
     from PIL import Image
 
