@@ -93,6 +93,8 @@ def write_cog(da: xr.DataArray, path: str | Path, inside: xr.DataArray | None = 
 COMPRESS_THREADS = "ALL_CPUS"
 
 #: Rasters of more cells than this (dask-backed) are written chunk by chunk, not in one array.
+#: A design bound, not a literature value: 16 Mpx of float32 is 64 MB held at once (plus the
+#: mask), the size above which a run streams by default (``pipeline.STREAMING_AUTO_CELLS``).
 IN_MEMORY_WRITE_CELLS = 16_000_000
 
 
